@@ -1,0 +1,80 @@
+"""Error types shared by every station of dockgen (loader, spec, plan, render, cli).
+
+Every error that reaches the user is a :class:`DockgenError`. The CLI prints its
+``str()`` and exits with its ``exit_code``; nothing else is shown (no traceback).
+Exit codes follow the brief: 0 ok, 1 a check failed, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DockgenError(Exception):
+    """Base class of every error dockgen reports to the user.
+
+    Attributes:
+        exit_code: process exit code the CLI uses for this error (2: bad input or usage).
+    """
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a spec or in a file it names.
+
+    Attributes:
+        file: path of the file the problem is in, as the user gave it (str).
+        field: dotted spec field, e.g. ``user.uid`` or ``config[0].source``; "" when none.
+        message: what is wrong and what was expected, one sentence.
+        line: 1-based line in ``file``, or None when unknown.
+        column: 1-based column in ``file``, or None when unknown.
+        rule: rule ID from ``shared/RULES.md`` (``R06``) when a rule refuses the value.
+        hint: a suggestion such as "did you mean `packages`?", or None.
+    """
+
+    file: str
+    field: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    rule: str | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: "
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.rule and f"({self.rule})" not in self.message:
+            text += f" ({self.rule})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+class SpecError(DockgenError):
+    """A spec (or a file it names) is invalid; carries one or more :class:`Problem`.
+
+    Raised by the loader and the planner; the CLI prints one line per problem and exits 2.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(f"error: {p}" for p in self.problems))
+
+
+class UsageError(DockgenError):
+    """A command was used wrongly (bad option, file that would be overwritten, ...); exit 2."""
+
+
+class CheckFailed(DockgenError):
+    """``render --check`` found files that differ from what would be rendered; exit 1."""
+
+    exit_code = 1

@@ -1,0 +1,194 @@
+"""Plan → file contents through Jinja2 templates; atomic writes and ``--check``.
+
+One Jinja ``Environment`` (StrictUndefined, no autoescape, trim_blocks) renders every
+file. Every spec value passes through the filter made for its file's syntax (DESIGN.md,
+"Quoting is a design decision"):
+
+- ``json``: Dockerfile exec-form arrays (ENTRYPOINT, CMD, HEALTHCHECK);
+- ``dq``: Dockerfile ENV/LABEL/ARG values, double-quoted with ``\\``, ``"`` and ``$`` escaped,
+  so the builder expands nothing and no line continues;
+- ``sh``: POSIX shell words, single-quoted where needed (``shlex.quote``);
+- ``yaml``: YAML scalars and flow collections, emitted by PyYAML;
+- ``supervisor``: supervisord ``command=`` lines (shlex-split by supervisord, ``%`` escaped).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from .errors import CheckFailed, UsageError
+from .plan import Plan
+
+_PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # in an installed wheel
+_SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # in a source checkout
+TEMPLATES = _PACKAGE_TEMPLATES if _PACKAGE_TEMPLATES.is_dir() else _SOURCE_TEMPLATES
+
+
+def dockerfile_quote(value: str) -> str:
+    """Quote ``value`` for a Dockerfile ENV/LABEL/ARG value (a double-quoted word).
+
+    Backslash, double quote and ``$`` are escaped, which is what BuildKit's word lexer
+    un-escapes inside double quotes; newlines are refused by the spec model.
+    """
+    if "\n" in value or "\r" in value:
+        raise ValueError("a Dockerfile value cannot hold a newline")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+
+
+def yaml_value(value: object) -> str:
+    """``value`` as one line of YAML (a scalar or a flow collection), emitted by PyYAML."""
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=2**31, sort_keys=False)
+    return text.removesuffix("\n").removesuffix("\n...")
+
+
+def supervisor_command(argv: tuple[str, ...]) -> str:
+    """An argv as a supervisord ``command=`` value: shell-quoted, ``%`` doubled."""
+    return shlex.join(argv).replace("%", "%%")
+
+
+def _environment(template_dirs: list[Path]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        json=lambda v: json.dumps(list(v), ensure_ascii=False),
+        dq=dockerfile_quote,
+        sh=lambda v: shlex.quote(str(v)),
+        yaml=yaml_value,
+        supervisor=supervisor_command,
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """A generated file: its name in the output directory, content (bytes) and mode."""
+
+    name: str
+    content: bytes
+    mode: int = 0o644
+
+
+class Renderer:
+    """Renders a :class:`~dockgen.plan.Plan` with dockgen's templates.
+
+    Args:
+        template_dirs: directories searched before dockgen's own templates (a user's
+            ``--template DIR`` overrides any template of the same name).
+    """
+
+    def __init__(self, template_dirs: list[Path] | None = None):
+        self.env = _environment([*(template_dirs or []), TEMPLATES])
+
+    def text(self, template: str, **context: object) -> str:
+        """Render one template by name with ``context``; raises jinja2 errors on a bug."""
+        return self.env.get_template(template).render(**context)
+
+    def files(self, plan: Plan, annotate: bool = False) -> list[OutputFile]:
+        """All files for ``plan``: Dockerfile, .dockerignore, compose.yaml, run.sh, supervisord.conf.
+
+        Args:
+            plan: the build plan.
+            annotate: write each instruction's spec field and rule IDs as comments (R21).
+        Returns:
+            the files in a fixed order; byte-identical for the same plan.
+        """
+        out = [
+            OutputFile("Dockerfile", self.text("Dockerfile.j2", plan=plan, annotate=annotate).encode()),
+            OutputFile(".dockerignore", self.text("dockerignore.j2", plan=plan).encode()),
+            OutputFile("compose.yaml", self.text("compose.yaml.j2", plan=plan, run=plan.runtime).encode()),
+        ]
+        if plan.startup is not None:
+            out.append(OutputFile("run.sh", self.text("run.sh.j2", plan=plan, startup=plan.startup).encode(), 0o755))
+        if plan.supervisor is not None:
+            out.append(OutputFile("supervisord.conf", self.text("supervisord.conf.j2", plan=plan, supervisor=plan.supervisor).encode()))
+        return out
+
+    def run_command(self, plan: Plan) -> str:
+        """The ``docker run`` line equivalent to compose.yaml (R13, R14)."""
+        return self.text("docker-run.j2", plan=plan, run=plan.runtime)
+
+    def explain(self, plan: Plan) -> list[tuple[str | None, str, str, tuple[str, ...]]]:
+        """Each Dockerfile instruction with its cause (R21).
+
+        Returns:
+            (stage name or None for the final stage, instruction text, spec field, rule IDs) tuples.
+        """
+        steps = self.env.get_template("steps.j2").module
+        return [
+            (stage.name, getattr(steps, step.kind)(step).strip(), step.field, step.rules)
+            for stage in plan.stages
+            for step in stage.steps
+        ]
+
+
+def differing(files: list[OutputFile], directory: Path) -> list[str]:
+    """Names of ``files`` whose content or mode on disk in ``directory`` differs (or is missing)."""
+    changed = []
+    for f in files:
+        path = directory / f.name
+        try:
+            same = path.read_bytes() == f.content and (path.stat().st_mode & 0o777) == f.mode
+        except OSError:
+            same = False
+        if not same:
+            changed.append(f.name)
+    return changed
+
+
+def check(files: list[OutputFile], directory: Path) -> None:
+    """``render --check``: raise :class:`CheckFailed` (exit 1) listing files that differ; writes nothing."""
+    changed = differing(files, directory)
+    if changed:
+        raise CheckFailed("these files differ from what the spec renders (run `dockgen render` to update):\n"
+                          + "\n".join(f"  {directory / name}" for name in changed))
+
+
+def write(files: list[OutputFile], directory: Path, force: bool = False) -> list[str]:
+    """Write ``files`` into ``directory`` atomically (temp file + rename), all or nothing.
+
+    Args:
+        files: what to write; directory: created if missing.
+        force: overwrite files that exist with other content.
+    Returns:
+        the names written (files already identical are left untouched).
+    Raises:
+        UsageError: a file exists with other content and ``force`` is False (nothing is
+            written), or the directory cannot be written.
+    """
+    changed = differing(files, directory)
+    existing = [name for name in changed if (directory / name).exists()]
+    if existing and not force:
+        raise UsageError("refusing to overwrite files that differ from what the spec renders "
+                         "(use --force to replace them, or --check to list them):\n"
+                         + "\n".join(f"  {directory / name}" for name in existing))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            if f.name not in changed:
+                continue
+            fd, tmp = tempfile.mkstemp(prefix=f".{f.name}.", dir=directory)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(f.content)
+                os.chmod(tmp, f.mode)
+                os.replace(tmp, directory / f.name)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+    except OSError as exc:
+        raise UsageError(f"cannot write to {directory}: {exc.strerror or exc}") from None
+    return changed

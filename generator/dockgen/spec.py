@@ -1,0 +1,376 @@
+"""The spec model: field names, defaults, validation and rule refusals.
+
+A spec describes one application (R01) in YAML; :class:`Spec` is its pydantic v2 model.
+Field names are the stable public interface (issues 2 and 3). Values that would break a
+rule in ``shared/RULES.md`` are refused here with a message that names the rule:
+R06 (pinned base), R09 (no ssh server), R12 (exec form), R15 (not root), R18 (secrets
+are names, never values). Values that later land in a Dockerfile or a shell script are
+limited to characters that cannot inject an instruction or a command; the renderer
+quotes them as well (defence in depth).
+
+Cross-field refusals raise :class:`Refusal`, which pydantic lets through unchanged so
+that the loader can point at the field that caused it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+
+class Refusal(Exception):
+    """A spec that asks for what a rule forbids (cross-field check).
+
+    Attributes:
+        field: tuple path of the field to blame, e.g. ``("secrets",)``.
+        message: what is refused and why.
+        rule: the rule ID (``R13``) or None.
+    """
+
+    def __init__(self, field: tuple, message: str, rule: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.rule = rule
+
+
+def _fail(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+def _matcher(pattern: str, what: str):
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise _fail("pattern", f"{value!r} is not a valid {what}")
+        return value
+
+    return check
+
+
+# Characters that mean something to a shell or to the Dockerfile parser.
+SHELL_METACHARACTERS = set(" \t\n\r;&|$`\\'\"()<>*?!#{}")
+
+
+def _no_shell_metacharacters(what: str):
+    def check(value: str) -> str:
+        bad = sorted(set(value) & SHELL_METACHARACTERS)
+        if bad or not value:
+            shown = " ".join(repr(c) for c in bad) or "an empty name"
+            raise _fail(
+                "shell_metacharacter",
+                f"{value!r} is not a valid {what}: it contains {shown}; "
+                "names may not contain shell metacharacters",
+            )
+        return value
+
+    return check
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value or "\x00" in value:
+        raise _fail("multiline", "must be a single line (no newline or NUL character)")
+    return value
+
+
+def _scalar_to_str(value: object) -> object:
+    """Accept YAML numbers where a string is meant (``WEB_CONCURRENCY: 2``)."""
+    if isinstance(value, bool):
+        raise _fail("bool_value", 'is a boolean; quote it ("true"/"false") if text is meant')
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+# --- value types -------------------------------------------------------------------
+
+Name = Annotated[str, AfterValidator(_matcher(r"[a-z0-9]+(?:[._-][a-z0-9]+)*", "name (lower-case letters, digits, '.', '_', '-')"))]
+EnvName = Annotated[str, AfterValidator(_matcher(r"[A-Za-z_][A-Za-z0-9_]*", "variable name ([A-Za-z_][A-Za-z0-9_]*)"))]
+OneLine = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_one_line)]
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise _fail("nul", "may not contain a NUL character")
+    return value
+
+
+Argument = Annotated[str, AfterValidator(_no_nul)]
+Argv = Annotated[list[Argument], Field(min_length=1)]
+
+_PATH_CHARS = r"[A-Za-z0-9._@+=,%:/-]"
+AbsPath = Annotated[str, AfterValidator(_matcher(rf"/(?:{_PATH_CHARS}*)", "absolute path (starting with /, no spaces, quotes or $)"))]
+
+
+def _relative_path(value: str) -> str:
+    _matcher(rf"{_PATH_CHARS}+", "relative path in the build context (no spaces, quotes or $)")(value)
+    if value.startswith("/") or ".." in value.split("/"):
+        raise _fail("path", f"{value!r} must be a relative path inside the build context (no leading / or ..)")
+    return value
+
+
+RelPath = Annotated[str, AfterValidator(_relative_path)]
+
+SSH_SERVERS = {"openssh-server", "openssh", "openssh-server-pam", "dropbear", "tinysshd"}
+
+
+def _no_ssh_server(value: str) -> str:
+    """R09: an ssh server in the image is refused; ``docker exec`` is the way in."""
+    base = re.split(r"[=<>~@:]", value, maxsplit=1)[0].lower()
+    if base in SSH_SERVERS:
+        raise _fail(
+            "rule",
+            f"{value!r} is an ssh server; use `docker exec -it <container> sh` to get a shell "
+            "in a running container instead (R09)",
+        )
+    return value
+
+
+OsPackage = Annotated[
+    str,
+    AfterValidator(_no_shell_metacharacters("OS package name")),
+    AfterValidator(_matcher(r"[A-Za-z0-9][A-Za-z0-9+._-]*(?:[=~]{1,2}[A-Za-z0-9.+~:_*-]+)?", "OS package (name or name=version)")),
+    AfterValidator(_no_ssh_server),
+]
+LanguagePackage = Annotated[
+    str,
+    AfterValidator(_no_shell_metacharacters("language package")),
+    AfterValidator(_matcher(r"[A-Za-z0-9@][A-Za-z0-9@/._+:=~^,\[\]-]*", "language package (e.g. name==1.2.3, name@1.2.3)")),
+    AfterValidator(_no_ssh_server),
+]
+
+_DURATION = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+")
+
+
+def duration_seconds(value: str) -> float:
+    """Convert a Go-style duration (``1m30s``, ``500ms``) to seconds (float).
+
+    The format is the one Docker uses for HEALTHCHECK and compose's ``stop_grace_period``.
+    """
+    factor = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    return sum(float(n) * factor[u] for n, u in re.findall(r"([0-9.]+)(ms|s|m|h)", value))
+
+
+def _duration(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value}s"
+    if not isinstance(value, str) or not _DURATION.fullmatch(value):
+        raise _fail("duration", f"{value!r} is not a duration; expected e.g. 30s, 1m30s or 500ms")
+    return value
+
+
+Duration = Annotated[str, BeforeValidator(_duration)]
+
+SIGNALS = (
+    "SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGKILL", "SIGSTOP",
+)
+
+
+def _signal(value: str) -> str:
+    upper = value.upper()
+    if not upper.startswith("SIG"):
+        upper = "SIG" + upper
+    if upper not in SIGNALS:
+        raise _fail("signal", f"{value!r} is not a signal dockgen knows; expected one of {', '.join(SIGNALS)}")
+    return upper
+
+
+Signal = Annotated[str, AfterValidator(_signal)]
+
+CAPABILITIES = (
+    "AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE",
+    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER",
+    "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN",
+    "NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP",
+    "SETUID", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT",
+    "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM",
+)
+
+
+def _capability(value: str) -> str:
+    name = value.upper().removeprefix("CAP_")
+    if name not in CAPABILITIES:
+        import difflib
+
+        close = difflib.get_close_matches(name, CAPABILITIES, n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        raise _fail("capability", f"{value!r} is not a Linux capability{hint}")
+    return name
+
+
+Capability = Annotated[str, AfterValidator(_capability)]
+
+# An image reference: [registry/]path[:tag][@sha256:digest]. R06 wants a tag with a version.
+_IMAGE = re.compile(
+    r"(?P<name>(?:[a-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?"
+)
+
+
+def _base_image(value: str) -> str:
+    """R06: the base image carries an explicit version tag (or a digest); scratch is the exception."""
+    if value == "scratch":
+        return value
+    match = _IMAGE.fullmatch(value)
+    if not match:
+        raise _fail("image", f"{value!r} is not an image reference; expected e.g. python:3.12-slim")
+    tag, digest = match["tag"], match["digest"]
+    if tag == "latest":
+        raise _fail("rule", f"{value!r} uses the tag `latest`; pin an explicit version such as {match['name']}:1.2 (R06)")
+    if not tag and not digest:
+        raise _fail("rule", f"{value!r} has no tag; pin an explicit version such as {match['name']}:1.2 or a @sha256: digest (R06)")
+    if tag and not any(c.isdigit() for c in tag) and not digest:
+        raise _fail("rule", f"{value!r}: the tag {tag!r} names no version; use a numbered tag (e.g. debian:12-slim) or add a @sha256: digest (R06)")
+    return value
+
+
+BaseImage = Annotated[str, AfterValidator(_base_image)]
+
+
+def _secret_names(value: object) -> object:
+    """R18: ``secrets`` holds names only; a value given in the spec is refused."""
+    if isinstance(value, dict):
+        raise _fail("rule", "takes names only, never values: write `secrets: [NAME]` and deliver the value at run time via NAME_FILE or the environment (R18)")
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str) and "=" in item:
+                raise _fail("rule", f"{item.split('=')[0]!r} is given a value; secrets are names only, the value comes at run time via NAME_FILE (R18)")
+            if isinstance(item, dict):
+                raise _fail("rule", "takes names only, never values (R18)")
+    return value
+
+
+_SECRET_LOOKING = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.I)
+
+
+# --- models --------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class User(_Model):
+    """The non-root user the application runs as (R15)."""
+
+    name: Annotated[str, AfterValidator(_no_shell_metacharacters("user name")), AfterValidator(_matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name"))] = "app"
+    uid: int = Field(10001, ge=0, le=2**31 - 2)
+    gid: int = Field(10001, ge=0, le=2**31 - 2)
+
+    @model_validator(mode="after")
+    def _not_root(self) -> "User":
+        if self.name == "root":
+            raise Refusal(("user", "name"), "root is refused; the application runs as a non-root user (R15)", "R15")
+        if self.uid == 0:
+            raise Refusal(("user", "uid"), "uid 0 is root; use a fixed non-zero uid such as 10001 (R15)", "R15")
+        if self.gid == 0:
+            raise Refusal(("user", "gid"), "gid 0 is root's group; use a fixed non-zero gid such as 10001 (R15)", "R15")
+        return self
+
+
+class Healthcheck(_Model):
+    """A HEALTHCHECK in exec form (R12); durations in Docker's Go format."""
+
+    command: Argv
+    interval: Duration = "30s"
+    timeout: Duration = "5s"
+    start_period: Duration = "10s"
+    retries: int = Field(3, ge=1, le=100)
+
+
+class ConfigFile(_Model):
+    """A file written by run.sh at container start from a template (R17)."""
+
+    source: RelPath
+    target: AbsPath
+    mode: Annotated[str, AfterValidator(_matcher(r"0?[0-7]{3}", "file mode (octal, e.g. \"0640\")"))] = "0644"
+
+
+class Process(_Model):
+    """One program of the application run under supervisord (R01)."""
+
+    command: Argv
+    stop_signal: Signal = "SIGTERM"
+
+
+class Spec(_Model):
+    """A validated dockgen spec: one application (R01) and how to build and run it.
+
+    Input: the mapping read from the spec YAML (see ``loader.load_spec``).
+    Raises ``pydantic.ValidationError`` for field errors and :class:`Refusal` for
+    cross-field rule refusals.
+    """
+
+    name: Name
+    description: OneLine | None = None
+    language: Literal["python", "node", "ruby", "php", "go", "none"]
+    version: Annotated[str, AfterValidator(_matcher(r"[0-9][0-9A-Za-z.-]*", "version (e.g. \"3.12\")"))] | None = None
+    variant: Literal["slim", "alpine"] = "slim"
+    base: BaseImage | None = None
+    system_packages: list[OsPackage] = []
+    build_packages: list[OsPackage] = []
+    dependencies: list[RelPath] | None = None
+    packages: list[LanguagePackage] = []
+    workdir: AbsPath = "/app"
+    copy_: list[RelPath] = Field(default=["."], alias="copy")
+    user: User = User()
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = []
+    env: dict[EnvName, OneLine] = {}
+    secrets: Annotated[list[EnvName], BeforeValidator(_secret_names)] = []
+    entrypoint: Argv | None = None
+    cmd: Argv | None = None
+    labels: dict[Annotated[str, AfterValidator(_no_shell_metacharacters("label key")), AfterValidator(_matcher(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "label key"))], OneLine] = {}
+    caps: list[Capability] = []
+    healthcheck: Healthcheck | None = None
+    stop_signal: Signal = "SIGTERM"
+    config: list[ConfigFile] = []
+    processes: dict[Annotated[str, AfterValidator(_matcher(r"[A-Za-z0-9][A-Za-z0-9_.-]*", "process name"))], Process] = {}
+    init: bool = True
+    writable: list[AbsPath] = []
+    volumes: list[AbsPath] = []
+    stop_grace_period: Duration = "10s"
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def copy(self) -> list[str]:  # noqa: D401 - the public name of the field
+        """What goes into the image (``copy`` in YAML; ``copy_`` avoids BaseModel.copy)."""
+        return self.copy_
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_is_text(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("version"), (int, float)) and not isinstance(data.get("version"), bool):
+            raise Refusal(("version",), "is a number in YAML, so 3.10 would read as 3.1; quote it, e.g. version: \"3.12\"")
+        return data
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> "Spec":
+        if self.language != "none" and not self.version:
+            raise Refusal(("language",), f"{self.language} needs `version`, the runtime's version (e.g. version: \"3.12\")")
+        if self.language == "none" and not self.base:
+            raise Refusal(("language",), "language none needs an explicit `base` (e.g. base: alpine:3.20, busybox:1.36.1 or scratch)")
+        if self.processes and (self.entrypoint or self.cmd):
+            raise Refusal(("processes",), "use either `processes` (several programs under supervisord) or `entrypoint`/`cmd`, not both (R01)", "R01")
+        if not (self.processes or self.entrypoint or self.cmd or self.language == "go"):
+            raise Refusal(("entrypoint",), "nothing to run: give `entrypoint` (and `cmd`), or `processes`")
+        for name in self.env:
+            if name in self.secrets:
+                raise Refusal(("env", name), f"{name} is a secret and is given a value here; secrets come at run time via {name}_FILE, never from the spec (R18)", "R18")
+            if _SECRET_LOOKING.search(name):
+                raise Refusal(("env", name), f"{name} looks like a secret; list it under `secrets` and deliver it at run time via {name}_FILE instead of an ENV value (R18)", "R18")
+        writable = set(self.writable) | set(self.volumes)
+        for i, config in enumerate(self.config):
+            if config.target in writable:
+                raise Refusal(("config", i, "target"), f"{config.target} is a writable directory; the target must be a file path")
+        return self
