@@ -9,6 +9,8 @@ from ..spec import Spec
 from . import Toolchain, manifests_for
 
 VENV = "/opt/venv"
+IGNORE = ("__pycache__/", "**/__pycache__/", "*.py[cod]", ".venv/", "venv/", ".tox/", ".nox/", ".pytest_cache/",
+          ".mypy_cache/", ".ruff_cache/", ".coverage", "htmlcov/", "*.egg-info/", "build/", "dist/")
 PATH = f"{VENV}/bin:/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -21,21 +23,20 @@ def toolchain(spec: Spec) -> Toolchain:
         if manifest.endswith((".txt", ".in")):
             pip += ["-r", manifest]
     pip += list(spec.packages)
-    install = [("python", "-m", "venv", VENV)]
-    if len(pip) > 2:
-        install.append(tuple(pip))
+    if len(pip) == 2:  # nothing to install: no builder stage, no virtual environment
+        return Toolchain(final_image=image, final_env=(("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1")),
+                         ignore=IGNORE, pin_rule="DL3013")
+    install = (("python", "-m", "venv", VENV), tuple(pip))
     return Toolchain(
         final_image=image,
         builder_image=image,
         manifests=manifests,
-        install=tuple(install),
+        install=install,
         caches=("/root/.cache/pip",),
         builder_env=(("PIP_DISABLE_PIP_VERSION_CHECK", "1"),),
         artifacts=((VENV, VENV),),
         final_env=(("PATH", PATH), ("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1")),
-        ignore=("__pycache__/", "**/__pycache__/", "*.py[cod]", ".venv/", "venv/", ".tox/", ".nox/",
-                ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", ".coverage", "htmlcov/", "*.egg-info/",
-                "build/", "dist/"),
+        ignore=IGNORE,
         pin_rule="DL3013",
         unpinned=tuple(p for p in spec.packages if "==" not in p),
     )
