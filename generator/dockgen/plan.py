@@ -319,7 +319,7 @@ def _refuse(loaded: LoadedSpec, path: tuple, message: str, rule: str | None = No
     return SpecError([loaded.problem(path, message, rule)])
 
 
-def _check_family(loaded: LoadedSpec, family: Family, image: str, startup_needed: bool) -> None:
+def _check_family(loaded: LoadedSpec, family: Family, image: str) -> None:
     spec = loaded.spec
     if not family.shell:
         for name in ("secrets", "config", "processes"):
@@ -408,7 +408,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     spec = loaded.spec
     tool = languages.toolchain(spec)
     family = family_of(tool.final_image)
-    _check_family(loaded, family, tool.final_image, bool(spec.secrets or spec.config))
+    _check_family(loaded, family, tool.final_image)
     warnings: list[str] = []
     if tool.unpinned:
         warnings.append(f"packages: {', '.join(tool.unpinned)} not pinned to a version (hadolint {tool.pin_rule})")
