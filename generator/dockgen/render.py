@@ -9,6 +9,7 @@ file. Every spec value passes through the filter made for its file's syntax (DES
   so the builder expands nothing and no line continues;
 - ``sh``: POSIX shell words, single-quoted where needed (``shlex.quote``);
 - ``yaml``: YAML scalars and flow collections, emitted by PyYAML;
+- ``compose``: the same for compose.yaml values that may hold ``$`` (doubled: compose's escape);
 - ``supervisor``: supervisord ``command=`` lines (shlex-split by supervisord, ``%`` escaped).
 """
 
@@ -49,6 +50,22 @@ def yaml_value(value: object) -> str:
     return text.removesuffix("\n").removesuffix("\n...")
 
 
+def compose_value(value: object) -> str:
+    """``value`` as YAML for compose.yaml, every ``$`` doubled in its strings.
+
+    Compose interpolates ``$VAR``/``${VAR}`` in every string of the file; ``$$`` is its
+    escape for a literal ``$``, so a command reaches the container exactly as written.
+    """
+    def escape(item: object) -> object:
+        if isinstance(item, str):
+            return item.replace("$", "$$")
+        if isinstance(item, (list, tuple)):
+            return [escape(i) for i in item]
+        return item
+
+    return yaml_value(escape(value))
+
+
 def supervisor_command(argv: tuple[str, ...]) -> str:
     """An argv as a supervisord ``command=`` value: shell-quoted, ``%`` doubled."""
     return shlex.join(argv).replace("%", "%%")
@@ -81,6 +98,7 @@ def _environment(template_dirs: list[Path]) -> jinja2.Environment:
         dq=dockerfile_quote,
         sh=lambda v: shlex.quote(str(v)),
         yaml=yaml_value,
+        compose=compose_value,
         supervisor=supervisor_command,
     )
     return env
