@@ -12,6 +12,7 @@ for packages) are made here and reported against the spec field that asked for t
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -315,6 +316,19 @@ COMMON_IGNORE = (
 SECRET_IGNORE = (".env", ".env.*", "*.pem", "*.key", "*.p12", "*.pfx", "id_rsa*", "id_ed25519*", "secrets/", ".npmrc", ".pypirc", ".netrc")
 
 
+def in_seconds(duration: str) -> str:
+    """A Go duration as plain seconds: ``1m30s`` -> ``90s``, ``500ms`` -> ``0.5s``.
+
+    Docker reads any Go duration, but hadolint's parser reads only one number and one unit
+    of s/m/h, so HEALTHCHECK durations are written in the one form both accept (R12).
+    """
+    from decimal import Decimal
+
+    factor = {"ms": Decimal("0.001"), "s": Decimal(1), "m": Decimal(60), "h": Decimal(3600)}
+    total = sum((Decimal(n) * factor[u] for n, u in re.findall(r"([0-9.]+)(ms|s|m|h)", duration)), Decimal(0))
+    return format(total.normalize(), "f") + "s"
+
+
 def _refuse(loaded: LoadedSpec, path: tuple, message: str, rule: str | None = None) -> SpecError:
     return SpecError([loaded.problem(path, message, rule)])
 
@@ -383,7 +397,15 @@ def _configs(loaded: LoadedSpec, writable: set[str]) -> tuple[ConfigOutput, ...]
         if not text.endswith("\n"):
             text += "\n"
         directory = posixpath.dirname(config.target)
-        in_writable = any(directory == w or directory.startswith(w.rstrip("/") + "/") for w in writable)
+        in_writable = directory in writable
+        # A writable path starts empty at run time (tmpfs, fresh volume, R13): a directory below
+        # it would not exist when run.sh writes the file, and a link from the image is hidden.
+        for w in sorted(w for w in writable if directory.startswith(w.rstrip("/") + "/")):
+            problems.append(loaded.problem(("config", index, "target"),
+                                           f"{config.target} is below the writable path {w}, which starts empty at run "
+                                           f"time, so {directory} will not exist; put the file directly in {w}, or "
+                                           "outside the writable paths (run.sh then writes it to /run/dockgen and the "
+                                           "image links it there)", "R17"))
         name = names[index] if names.count(names[index]) == 1 else f"{index}-{names[index]}"
         path = config.target if in_writable else f"{RUNTIME_DIR}/{name}"
         mode = config.mode if len(config.mode) == 4 else "0" + config.mode
@@ -493,8 +515,8 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     health = None
     if spec.healthcheck:
         h = spec.healthcheck
-        health = Healthcheck("healthcheck", ("R12",), command=tuple(h.command), interval=h.interval, timeout=h.timeout,
-                             start_period=h.start_period, retries=h.retries)
+        health = Healthcheck("healthcheck", ("R12",), command=tuple(h.command), interval=in_seconds(h.interval),
+                             timeout=in_seconds(h.timeout), start_period=in_seconds(h.start_period), retries=h.retries)
         steps.append(health)
     if spec.stop_signal != "SIGTERM":
         steps.append(StopSignal("stop_signal", ("R11",), signal=spec.stop_signal))
