@@ -18,6 +18,7 @@ import json
 import os
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import dockerfile
@@ -93,6 +94,12 @@ def pairs(command) -> list[tuple[str, str]]:
     values = list(command.value)
     assert len(values) % 2 == 0, command.original
     return list(zip(values[::2], values[1::2]))
+
+
+def seconds(duration: str) -> Decimal:
+    """A Go duration (``1m30s``, ``500ms``) in seconds."""
+    factor = {"ms": Decimal("0.001"), "s": 1, "m": 60, "h": 3600}
+    return sum((Decimal(n) * factor[u] for n, u in re.findall(r"([0-9.]+)(ms|s|m|h)", duration)), Decimal(0))
 
 
 def signal(name: str) -> str:
@@ -276,9 +283,12 @@ def test_r12_healthcheck_when_given(r):
     check = checks[0]
     assert list(check.value) == ["CMD", *given["command"]]
     flags = dict(f.removeprefix("--").split("=", 1) for f in check.flags)
-    assert flags["interval"] == given.get("interval", "30s")
-    assert flags["timeout"] == given.get("timeout", "5s")
+    assert seconds(flags["interval"]) == seconds(given.get("interval", "30s"))
+    assert seconds(flags["timeout"]) == seconds(given.get("timeout", "5s"))
     assert flags["retries"] == str(given.get("retries", 3))
+    # hadolint reads one number and one unit (s, m or h), Docker any Go duration: use the common form.
+    for name in ("interval", "timeout", "start-period"):
+        assert re.fullmatch(r"[0-9]+(\.[0-9]+)?[smh]", flags[name]), flags[name]
 
 
 # --- injection and quoting proofs ---------------------------------------------------------
