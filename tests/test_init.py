@@ -1,0 +1,544 @@
+"""``dockgen init``: guessing a spec from a real project tree, and new repositories (R20).
+
+Each test builds a realistic project in tmp_path, runs the installed CLI on it and checks
+the written spec with dockgen's own loader, its comments (every value says where it came
+from) and, where rendered, the container files with hadolint, shellcheck and the YAML
+parser. The new-repository apps for Python and Node.js are started for real.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, dockgen, lint_problems, tool
+
+from dockgen.loader import load_spec
+
+LANGUAGES = ("python", "node", "ruby", "php", "go", "none")
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Create ``files`` ({relative path: text}) under ``root``; returns ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def init(directory: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    return dockgen("init", directory, *args, input=input)
+
+
+def spec_lines(path: Path) -> list[str]:
+    return path.read_text().splitlines()
+
+
+def assert_every_value_commented(path: Path) -> None:
+    """Every top-level `key: value` line carries a `# ...` comment saying where it came from."""
+    for line in spec_lines(path):
+        if line and not line.startswith("#") and not line.startswith(" "):
+            assert "  # " in line, f"no provenance comment: {line!r}"
+            assert line.split("  # ", 1)[1].strip(), line
+
+
+# --- realistic projects, one or more per language --------------------------------------
+
+PROJECTS = {
+    "flask": {
+        "files": {
+            "requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n",
+            ".python-version": "3.11.9\n",
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/')\ndef index():\n    return 'hi'\n",
+            "templates/index.html": "<h1>hi</h1>\n",
+        },
+        "expect": {"language": "python", "version": "3.11", "dependencies": ["requirements.txt"],
+                   "entrypoint": ["gunicorn"], "cmd": ["--bind", "0.0.0.0:8000", "app:app"], "ports": [8000]},
+        "sources": {"version": ".python-version: 3.11.9", "entrypoint": "app.py:3: app = Flask(...)"},
+    },
+    "django": {
+        "files": {
+            "requirements.txt": "Django==5.0.6\ngunicorn==22.0.0\n",
+            "runtime.txt": "python-3.12.4\n",
+            "manage.py": "import sys\n\nif __name__ == '__main__':\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n",
+            "mysite/__init__.py": "",
+            "mysite/settings.py": "DEBUG = False\n",
+            "mysite/wsgi.py": "import os\nfrom django.core.wsgi import get_wsgi_application\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\napplication = get_wsgi_application()\n",
+            "Procfile": "web: gunicorn mysite.wsgi:application --bind 0.0.0.0:${PORT:-5000} --workers 2\n",
+        },
+        "expect": {"language": "python", "version": "3.12", "entrypoint": ["gunicorn"],
+                   "cmd": ["mysite.wsgi:application", "--bind", "0.0.0.0:5000", "--workers", "2"], "ports": [5000]},
+        "sources": {"version": "runtime.txt: python-3.12.4", "entrypoint": "Procfile: web:"},
+    },
+    "fastapi-pyproject": {
+        "files": {
+            "pyproject.toml": '[project]\nname = "Inventory_API"\nrequires-python = ">=3.10,<3.13"\ndependencies = ["fastapi", "uvicorn"]\n',
+            "requirements.txt": "fastapi==0.111.0\nuvicorn==0.30.1\n",
+            "src/inventory/__init__.py": "",
+            "src/inventory/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+        "expect": {"name": "inventory_api", "language": "python", "version": "3.12",
+                   "entrypoint": ["uvicorn"], "cmd": ["inventory.main:app", "--host", "0.0.0.0", "--port", "8000"],
+                   "env": {"PYTHONPATH": "/app/src"}},
+        "sources": {"version": "requires-python: >=3.10,<3.13", "name": "pyproject.toml: [project] name"},
+    },
+    "python-cli-scripts": {
+        "files": {
+            "pyproject.toml": '[project]\nname = "wc-tool"\nrequires-python = ">=3.11"\n\n[project.scripts]\nwc-tool = "wctool.cli:main"\n',
+            "wctool/__init__.py": "",
+            "wctool/cli.py": "def main():\n    return 0\n",
+        },
+        "expect": {"language": "python", "version": "3.13", "dependencies": [],
+                   "entrypoint": ["python"], "cmd": ["-c", "import sys; from wctool.cli import main; sys.exit(main())"]},
+        "sources": {"entrypoint": "[project.scripts] wc-tool"},
+    },
+    "express": {
+        "files": {
+            "package.json": json.dumps({"name": "@acme/orders", "version": "1.0.0", "main": "src/index.js",
+                                        "scripts": {"start": "node src/index.js", "test": "jest"},
+                                        "engines": {"node": ">=20 <23"}, "dependencies": {"express": "^4.19.2"}}),
+            "package-lock.json": json.dumps({"name": "@acme/orders", "lockfileVersion": 3, "packages": {}}),
+            "src/index.js": "const express = require('express');\nconst app = express();\napp.listen(process.env.PORT || 8080);\n",
+        },
+        "expect": {"name": "orders", "language": "node", "version": "22", "dependencies": ["package.json", "package-lock.json"],
+                   "entrypoint": ["node"], "cmd": ["src/index.js"], "ports": [8080]},
+        "sources": {"version": "package.json: engines.node: >=20 <23", "ports": "src/index.js:3"},
+    },
+    "node-nvmrc-next": {
+        "files": {
+            ".nvmrc": "lts/iron\n",
+            "package.json": json.dumps({"name": "shop", "scripts": {"start": "next start -p 3000"}}),
+            "package-lock.json": "{}",
+        },
+        "expect": {"language": "node", "version": "20", "entrypoint": ["/app/node_modules/.bin/next"], "cmd": ["start", "-p", "3000"]},
+        "sources": {"version": ".nvmrc: lts/iron"},
+    },
+    "sinatra-puma": {
+        "files": {
+            "Gemfile": 'source "https://rubygems.org"\nruby "3.2.2"\ngem "sinatra", "~> 4.0"\ngem "puma", "~> 6.4"\n',
+            "Gemfile.lock": "GEM\n  remote: https://rubygems.org/\n  specs:\n",
+            "config.ru": "require './app'\nrun Sinatra::Application\n",
+            "app.rb": "require 'sinatra'\nget('/') { 'hi' }\n",
+        },
+        "expect": {"language": "ruby", "version": "3.2", "dependencies": ["Gemfile", "Gemfile.lock"],
+                   "entrypoint": ["bundle"], "cmd": ["exec", "puma", "--bind", "tcp://0.0.0.0:9292", "config.ru"], "ports": [9292]},
+        "sources": {"version": "Gemfile:2: ruby: 3.2.2"},
+    },
+    "laravel-like": {
+        "files": {
+            "composer.json": json.dumps({"name": "acme/notebook", "require": {"php": "^8.2", "monolog/monolog": "^3.0"}}),
+            "composer.lock": "{}",
+            "public/index.php": "<?php\necho 'hi';\n",
+            "artisan": "#!/usr/bin/env php\n<?php\n",
+        },
+        "expect": {"name": "notebook", "language": "php", "version": "8.4", "dependencies": ["composer.json", "composer.lock"],
+                   "entrypoint": ["php-fpm"], "cmd": ["--nodaemonize"], "ports": [9000], "writable": ["/tmp"]},
+        "sources": {"version": "composer.json: require.php: ^8.2"},
+    },
+    "go-service": {
+        "files": {
+            "go.mod": "module github.com/acme/pinger\n\ngo 1.22.5\n\nrequire github.com/google/uuid v1.6.0\n",
+            "go.sum": "github.com/google/uuid v1.6.0 h1:x\n",
+            "main.go": 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":9090", nil)\n}\n',
+        },
+        "expect": {"name": "pinger", "language": "go", "version": "1.22", "dependencies": ["go.mod", "go.sum"], "ports": [9090]},
+        "sources": {"version": "go.mod: go 1.22.5", "ports": "main.go:6"},
+    },
+    "static-site": {
+        "files": {"public/index.html": "<h1>docs</h1>\n", "public/style.css": "h1{}\n", "README.md": "# docs\n"},
+        "expect": {"language": "none", "base": "busybox:1.36.1", "copy": ["public/"], "ports": [8080],
+                   "entrypoint": ["httpd"], "cmd": ["-f", "-v", "-p", "8080", "-h", "/www"]},
+        "sources": {"base": "public/index.html"},
+    },
+}
+
+
+@pytest.fixture(params=sorted(PROJECTS), ids=str)
+def project(request, tmp_path: Path) -> tuple[str, Path]:
+    """(project kind, its directory) for every realistic project above."""
+    kind = request.param
+    return kind, write_tree(tmp_path / kind, PROJECTS[kind]["files"])
+
+
+def test_r20_init_guesses_each_language_with_provenance_and_the_spec_loads(project):
+    kind, directory = project
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    spec_path = directory / "dockgen.yaml"
+    assert result.stdout.splitlines()[0] == str(spec_path)
+    lines = spec_lines(spec_path)
+    assert lines[0] == "# yaml-language-server: $schema=dockgen.schema.json"
+    assert json.loads((directory / "dockgen.schema.json").read_text())["title"] == "dockgen spec"
+    assert_every_value_commented(spec_path)
+    loaded = load_spec(spec_path)  # dockgen's own loader accepts what init wrote
+    data = yaml.safe_load(spec_path.read_text())
+    for key, value in PROJECTS[kind]["expect"].items():
+        assert data.get(key) == value, (key, spec_path.read_text())
+    for key, source in PROJECTS[kind]["sources"].items():
+        line = next(line for line in lines if line.startswith(f"{key}:"))
+        assert source in line.split("  # ", 1)[1], line
+    assert loaded.spec.language == PROJECTS[kind]["expect"]["language"]
+
+
+def test_r20_init_render_output_passes_the_linters(project, tmp_path: Path):
+    kind, directory = project
+    result = init(directory, "--yes", "--render")
+    assert result.returncode == 0, result.stderr
+    dockerfile_text = (directory / "Dockerfile").read_text()
+    problems = lint_problems(dockerfile_text, yaml.safe_load((directory / "dockgen.yaml").read_text()))
+    assert problems == [], problems
+    if (directory / "run.sh").exists():
+        check = subprocess.run([tool("shellcheck"), "--shell=sh", "--severity=style", str(directory / "run.sh")], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout
+    yaml.safe_load((directory / "compose.yaml").read_text())
+    # what init rendered is exactly what render renders
+    assert dockgen("render", "--check", directory / "dockgen.yaml").returncode == 0
+
+
+def test_r20_init_is_deterministic(tmp_path: Path):
+    outputs = []
+    for n in (1, 2):
+        directory = write_tree(tmp_path / f"p{n}" / "same", PROJECTS["django"]["files"])
+        assert init(directory, "--yes").returncode == 0
+        outputs.append((directory / "dockgen.yaml").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_r20_several_entry_points_pick_one_and_list_the_others(tmp_path: Path):
+    directory = write_tree(tmp_path / "multi", {
+        "requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n",
+        "worker.py": "import time\n\nif __name__ == '__main__':\n    time.sleep(1)\n",
+        "cli.py": "if __name__ == \"__main__\":\n    print('hi')\n",
+        "web/app.py": "from flask import Flask\napp = Flask(__name__)\n",
+        "server.py": "from flask import Flask\nserver = Flask('x')\n",
+    })
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    text = (directory / "dockgen.yaml").read_text()
+    data = yaml.safe_load(text)
+    # an app object beats a __main__ script, a top-level file beats a nested one; the others are listed, in order
+    assert data["entrypoint"] == ["gunicorn"] and data["cmd"] == ["--bind", "0.0.0.0:8000", "server:server"]
+    listed = [line for line in text.splitlines() if line.startswith("#   [")]
+    assert listed == [
+        "#   [gunicorn, --bind, '0.0.0.0:8000', 'web.app:app']  <- web/app.py:2: app = Flask(...)",
+        "#   [python, cli.py]  <- cli.py: if __name__ == \"__main__\"",
+        "#   [python, worker.py]  <- worker.py: if __name__ == \"__main__\"",
+    ]
+    # the listed alternatives are valid YAML argv lists, ready to paste
+    assert yaml.safe_load(listed[0][4:].split("  <- ")[0]) == ["gunicorn", "--bind", "0.0.0.0:8000", "web.app:app"]
+
+
+def test_r20_no_recognisable_language_exits_2_and_writes_nothing(tmp_path: Path):
+    directory = write_tree(tmp_path / "docs", {"README.md": "# notes\n", "notes.txt": "x\n"})
+    result = init(directory, "--yes")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {directory}: no recognisable language")
+    assert "--language" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in directory.iterdir()) == ["README.md", "notes.txt"]
+
+
+def test_r20_missing_directory_exits_2(tmp_path: Path):
+    result = init(tmp_path / "nope", "--yes")
+    assert result.returncode == 2 and "not a directory" in result.stderr
+
+
+def test_r20_never_overwrites_a_spec_without_force(tmp_path: Path):
+    directory = write_tree(tmp_path / "p", PROJECTS["flask"]["files"])
+    (directory / "dockgen.yaml").write_text("# mine\n")
+    result = init(directory, "--yes")
+    assert result.returncode == 2 and "--force" in result.stderr
+    assert (directory / "dockgen.yaml").read_text() == "# mine\n"
+    result = init(directory, "--yes", "--force")
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load((directory / "dockgen.yaml").read_text())["language"] == "python"
+
+
+def test_r20_never_overwrites_a_container_file_without_force(tmp_path: Path):
+    directory = write_tree(tmp_path / "p", {**PROJECTS["flask"]["files"], "Dockerfile": "FROM python:3.11\nEXPOSE 5000\n"})
+    result = init(directory, "--yes", "--render")
+    assert result.returncode == 2, result.stderr
+    assert f"{directory / 'Dockerfile'}" in result.stderr
+    assert (directory / "Dockerfile").read_text() == "FROM python:3.11\nEXPOSE 5000\n"
+    assert not (directory / "dockgen.yaml").exists()  # all or nothing
+    result = init(directory, "--yes", "--render", "--force")
+    assert result.returncode == 0, result.stderr
+    spec = (directory / "dockgen.yaml").read_text()
+    # the old Dockerfile's EXPOSE was read as a hint and the guessed command binds that port
+    assert "ports: [5000]  # Dockerfile:2: EXPOSE 5000" in spec
+    assert yaml.safe_load(spec)["cmd"] == ["--bind", "0.0.0.0:5000", "app:app"]
+    assert (directory / "Dockerfile").read_text().startswith("# syntax=docker/dockerfile:1")
+
+
+def test_r20_unguessable_start_command_is_a_placeholder_and_a_warning(tmp_path: Path):
+    directory = write_tree(tmp_path / "lib", {"requirements.txt": "numpy==2.0.0\n", "lib/__init__.py": "X = 1\n"})
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    text = (directory / "dockgen.yaml").read_text()
+    assert "# entrypoint: [/app/start]  # TODO: no start command found" in text
+    assert "# ports: [8080]  # TODO: no port found" in text
+    assert "warning:" in result.stderr and "entrypoint could not be guessed" in result.stderr
+    # the user fills it in, and the spec loads
+    (directory / "dockgen.yaml").write_text(text.replace("# entrypoint: [/app/start]", "entrypoint: [python]"))
+    load_spec(directory / "dockgen.yaml")
+
+
+def test_r20_unguessable_start_command_with_render_exits_2_rendering_nothing(tmp_path: Path):
+    directory = write_tree(tmp_path / "lib", {"requirements.txt": "numpy==2.0.0\n"})
+    result = init(directory, "--yes", "--render")
+    assert result.returncode == 2
+    assert "nothing rendered" in result.stderr
+    assert (directory / "dockgen.yaml").exists() and not (directory / "Dockerfile").exists()
+
+
+def test_r20_unknown_version_is_the_default_said_so(tmp_path: Path):
+    directory = write_tree(tmp_path / "p", {"requirements.txt": "", "main.py": "if __name__ == '__main__':\n    pass\n"})
+    result = init(directory, "--yes")
+    assert result.returncode == 0
+    line = next(line for line in spec_lines(directory / "dockgen.yaml") if line.startswith("version:"))
+    assert line == "version: '3.12'  # not stated in the project: dockgen's default for python; check it"
+    assert "states no python version" in result.stderr
+
+
+def test_r20_flags_override_guesses_and_say_so(tmp_path: Path):
+    directory = write_tree(tmp_path / "p", PROJECTS["flask"]["files"])
+    result = init(directory, "--yes", "--version", "3.13", "--port", "9000", "--name", "notes",
+                  "--cmd", "gunicorn --bind 0.0.0.0:9000 app:app")
+    assert result.returncode == 0, result.stderr
+    lines = spec_lines(directory / "dockgen.yaml")
+    assert "name: notes  # --name" in lines
+    assert "version: '3.13'  # --version" in lines
+    assert "ports: [9000]  # --port" in lines
+    assert "entrypoint: [gunicorn]  # --cmd" in lines
+    assert yaml.safe_load((directory / "dockgen.yaml").read_text())["cmd"] == ["--bind", "0.0.0.0:9000", "app:app"]
+
+
+def test_r20_language_flag_forces_the_language(tmp_path: Path):
+    # a Python app with a package.json for front-end tooling: python wins by evidence...
+    files = {**PROJECTS["flask"]["files"], "package.json": json.dumps({"name": "assets", "scripts": {"start": "node build.js"}})}
+    directory = write_tree(tmp_path / "p", files)
+    assert init(directory, "--yes").returncode == 0
+    text = (directory / "dockgen.yaml").read_text()
+    assert yaml.safe_load(text)["language"] == "python"
+    assert "#   node: package.json" in text  # the other language is mentioned
+    # ...and --language node takes the other reading
+    result = init(directory, "--yes", "--force", "--language", "node", "--version", "20")
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((directory / "dockgen.yaml").read_text())
+    assert (data["language"], data["version"], data["entrypoint"], data["cmd"]) == ("node", "20", ["node"], ["build.js"])
+
+
+def test_r20_bad_flag_values_exit_2_writing_nothing(tmp_path: Path):
+    directory = write_tree(tmp_path / "p", PROJECTS["flask"]["files"])
+    for args, message in ((("--name", "Bad Name"), "--name"), (("--version", "three"), "version"),
+                          (("--language", "cobol"), "cobol"), (("--port", "70000"), "--port")):
+        result = init(directory, "--yes", *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert not (directory / "dockgen.yaml").exists()
+
+
+def test_r20_interactive_prompts_take_the_guess_as_default(tmp_path: Path):
+    """With a terminal on stdin, init asks; Enter keeps the guess, an answer replaces it."""
+    directory = write_tree(tmp_path / "p", PROJECTS["flask"]["files"])
+    master, slave = pty.openpty()
+    try:
+        process = subprocess.Popen([tool("dockgen"), "init", str(directory)], stdin=slave, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        # language: keep python; version: 3.12; port: keep 8000; start command: keep
+        os.write(master, b"\n3.12\n\n\n")
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert process.returncode == 0, err
+    assert "Language (python, node, ruby, php, go, none) [python]:" in out
+    assert "python version [3.11]:" in out
+    assert "Port the application listens on (a number, or none) [8000]:" in out
+    lines = spec_lines(directory / "dockgen.yaml")
+    assert "version: '3.12'  # answered at the prompt" in lines
+    assert "ports: [8000]  # the port the start command binds" in lines
+    assert any(line.startswith("entrypoint: [gunicorn]  # app.py:3") for line in lines)
+
+
+def test_r20_without_a_terminal_init_asks_nothing(tmp_path: Path):
+    directory = write_tree(tmp_path / "p", PROJECTS["flask"]["files"])
+    result = init(directory, input="node\n")  # stdin is a pipe: the answer is never read
+    assert result.returncode == 0, result.stderr
+    assert "Language" not in result.stdout
+    assert yaml.safe_load((directory / "dockgen.yaml").read_text())["language"] == "python"
+
+
+# --- new repositories ------------------------------------------------------------------
+
+
+@pytest.fixture(params=LANGUAGES, ids=str)
+def new_repo(request, tmp_path: Path) -> tuple[str, Path]:
+    """(language, directory) of a repository made by `dockgen init --new demo-<language>`."""
+    language = request.param
+    result = dockgen("init", "--new", f"demo-{language}", "--language", language, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return language, tmp_path / f"demo-{language}"
+
+
+def test_r20_new_repo_has_spec_app_container_files_gitignore_and_workflow(new_repo):
+    language, directory = new_repo
+    names = {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
+    assert {"dockgen.yaml", "dockgen.schema.json", "Dockerfile", ".dockerignore", "compose.yaml", ".gitignore",
+            ".github/workflows/container.yml", "README.md"} <= names
+    app = {"python": "app.py", "node": "server.js", "ruby": "app.rb", "php": "public/index.php", "go": "main.go",
+           "none": "public/index.html"}[language]
+    assert app in names
+    assert ("run.sh" in names) == (language != "go")  # the Go image is scratch: no shell, no run.sh (R17)
+    spec = load_spec(directory / "dockgen.yaml").spec
+    assert spec.name == f"demo-{language}" and spec.language == language
+    assert_every_value_commented(directory / "dockgen.yaml")
+    gitignore = (directory / ".gitignore").read_text().splitlines()
+    assert {".env", "*.pem", "*.key", "secrets/"} <= set(gitignore)  # R18, R19
+    # the rendered files are exactly what the spec renders (what CI checks)
+    assert dockgen("render", "--check", directory / "dockgen.yaml").returncode == 0
+
+
+def test_r20_new_repo_files_pass_hadolint_and_shellcheck(new_repo):
+    language, directory = new_repo
+    text = (directory / "Dockerfile").read_text()
+    assert lint_problems(text, yaml.safe_load((directory / "dockgen.yaml").read_text())) == []
+    if language != "go":
+        result = subprocess.run([tool("shellcheck"), "--shell=sh", "--severity=style", str(directory / "run.sh")], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout
+
+
+def test_r20_new_repo_workflow_renders_lints_and_builds(new_repo):
+    language, directory = new_repo
+    workflow = yaml.safe_load((directory / ".github/workflows/container.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"push", "pull_request"}
+    runs = [step["run"] for step in workflow["jobs"]["container"]["steps"] if "run" in step]
+    commands = [shlex.split(run) for run in runs]
+    assert ["dockgen", "render", "--check", "dockgen.yaml"] in commands
+    assert ["hadolint", "--failure-threshold", "warning", "Dockerfile"] in commands
+    build = next(c for c in commands if c[:2] == ["docker", "build"])
+    assert build[-1] == "." and f"demo-{language}:ci" in build
+    assert "REVISION=${{ github.sha }}" in build
+    install = next(c for c in commands if "install" in c)
+    from dockgen import __version__
+
+    assert f"dockgen-spec=={__version__}" in install  # the same dockgen renders in CI as here
+    assert any(step.get("uses", "").startswith("actions/checkout@v") for step in workflow["jobs"]["container"]["steps"])
+
+
+def _serve(argv: list[str], cwd: Path, port: int) -> None:
+    """Start an app, GET / and /health, then SIGTERM it: it must exit 0 within a second (R11)."""
+    env = {**os.environ, "PORT": str(port)}
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise AssertionError(f"the app did not answer: {process.communicate(timeout=5)}")
+                time.sleep(0.1)
+        assert body.startswith("Hello from demo-")
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).read() == b"ok\n"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=5) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_r20_new_python_app_really_works(tmp_path: Path):
+    assert dockgen("init", "--new", "demo-py", "--language", "python", cwd=tmp_path).returncode == 0
+    directory = tmp_path / "demo-py"
+    spec = load_spec(directory / "dockgen.yaml").spec
+    argv = [sys.executable if word == "python" else word for word in [*spec.entrypoint, *spec.cmd]]
+    _serve(argv, directory, _free_port())
+
+
+def test_r20_new_node_app_really_works(tmp_path: Path):
+    assert dockgen("init", "--new", "demo-js", "--language", "node", cwd=tmp_path).returncode == 0
+    directory = tmp_path / "demo-js"
+    spec = load_spec(directory / "dockgen.yaml").spec
+    _serve([tool("node") if spec.entrypoint[0] == "node" else spec.entrypoint[0], *spec.cmd], directory, _free_port())
+
+
+def test_r20_new_repo_flags_and_target_directory(tmp_path: Path):
+    result = dockgen("init", "--new", "svc", "--language", "go", "--version", "1.23", "--port", "9999", tmp_path / "elsewhere")
+    assert result.returncode == 0, result.stderr
+    directory = tmp_path / "elsewhere"
+    assert "go 1.23" in (directory / "go.mod").read_text()
+    data = yaml.safe_load((directory / "dockgen.yaml").read_text())
+    assert (data["name"], data["version"], data["ports"]) == ("svc", "1.23", [9999])
+    assert 'port = "9999"' in (directory / "main.go").read_text()
+
+
+def test_r20_new_repo_never_overwrites_without_force(tmp_path: Path):
+    directory = tmp_path / "demo"
+    directory.mkdir()
+    (directory / "app.py").write_text("# mine\n")
+    (directory / "NOTES").write_text("unrelated\n")
+    result = dockgen("init", "--new", "demo", "--language", "python", directory)
+    assert result.returncode == 2 and str(directory / "app.py") in result.stderr
+    assert sorted(p.name for p in directory.iterdir()) == ["NOTES", "app.py"]
+    assert (directory / "app.py").read_text() == "# mine\n"
+    result = dockgen("init", "--new", "demo", "--language", "python", directory, "--force")
+    assert result.returncode == 0, result.stderr
+    assert "Hello from demo" in (directory / "app.py").read_text()
+    assert (directory / "NOTES").read_text() == "unrelated\n"
+
+
+def test_r20_new_repo_needs_a_language_and_a_valid_name(tmp_path: Path):
+    result = dockgen("init", "--new", "demo", cwd=tmp_path)
+    assert result.returncode == 2 and "--language" in result.stderr
+    result = dockgen("init", "--new", "My App", "--language", "go", cwd=tmp_path)
+    assert result.returncode == 2 and "my-app" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_r20_user_templates_override_dockgens_by_relative_name(tmp_path: Path):
+    templates = write_tree(tmp_path / "mytemplates", {
+        "init/new/python/app.py.j2": "# {{ name }}: our house style\nif __name__ == '__main__':\n    print('hi')\n",
+        "init/repo/LICENSE.j2": "Copyright {{ name }}\n",
+        "init/repo/dot-github/workflows/container.yml.j2": "name: ours\non: [push]\njobs: {}\n",
+        "dockerignore.j2": "# ours\n.git\n",
+    })
+    result = dockgen("init", "--new", "house", "--language", "python", "--template", templates, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    directory = tmp_path / "house"
+    assert (directory / "app.py").read_text().startswith("# house: our house style")  # replaced
+    assert (directory / "LICENSE").read_text() == "Copyright house\n"  # added
+    assert yaml.safe_load((directory / ".github/workflows/container.yml").read_text())["name"] == "ours"
+    assert (directory / ".dockerignore").read_text() == "# ours\n.git\n"  # container templates too
+    assert (directory / "requirements.txt").exists()  # not overridden: dockgen's own
+    assert (directory / "Dockerfile").read_text().startswith("# syntax=docker/dockerfile:1")
+    # render --template uses the same directory; without it, dockgen's own .dockerignore comes back
+    assert dockgen("render", "--check", "--template", templates, directory / "dockgen.yaml").returncode == 0
+    assert dockgen("render", "--check", directory / "dockgen.yaml").returncode == 1
+
+
+def test_r20_template_option_must_be_a_directory(tmp_path: Path):
+    result = dockgen("render", ROOT / "specs/python-cli/dockgen.yaml", "-o", tmp_path, "--template", tmp_path / "missing")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
