@@ -4,9 +4,9 @@ One Jinja ``Environment`` (StrictUndefined, no autoescape, trim_blocks) renders 
 file. Every spec value passes through the filter made for its file's syntax (DESIGN.md,
 "Quoting is a design decision"):
 
-- ``json``: Dockerfile exec-form arrays (ENTRYPOINT, CMD, HEALTHCHECK);
-- ``dq``: Dockerfile ENV/LABEL/ARG values, double-quoted with ``\\``, ``"`` and ``$`` escaped,
-  so the builder expands nothing and no line continues;
+- ``json``: Dockerfile exec-form arrays (ENTRYPOINT, CMD, HEALTHCHECK), backslashes as ``\\u005c``;
+- ``dq``: Dockerfile ENV/LABEL/ARG values, double-quoted with ``"`` and ``$`` escaped and each
+  backslash escaped outside the quotes, so the builder expands nothing and no line continues;
 - ``sh``: POSIX shell words, single-quoted where needed (``shlex.quote``);
 - ``yaml``: YAML scalars and flow collections, emitted by PyYAML;
 - ``compose``: the same for compose.yaml values that may hold ``$`` (doubled: compose's escape);
@@ -34,14 +34,28 @@ TEMPLATES = _PACKAGE_TEMPLATES if _PACKAGE_TEMPLATES.is_dir() else _SOURCE_TEMPL
 
 
 def dockerfile_quote(value: str) -> str:
-    """Quote ``value`` for a Dockerfile ENV/LABEL/ARG value (a double-quoted word).
+    """Quote ``value`` for a Dockerfile ENV/LABEL/ARG value: one word, taken literally.
 
-    Backslash, double quote and ``$`` are escaped, which is what BuildKit's word lexer
-    un-escapes inside double quotes; newlines are refused by the spec model.
+    The text between backslashes is double-quoted with ``"`` and ``$`` escaped (what
+    BuildKit's word lexer un-escapes inside double quotes, so nothing is expanded); each
+    backslash is written as ``\\\\`` *between* the quoted parts (``x\\`` becomes
+    ``"x"\\\\""``). Docker reads ``"a\\\\b"`` the same way, but hadolint's parser takes the
+    ``\\"`` of ``"x\\\\"`` for an escaped quote and fails (DL1000), so no backslash is
+    written inside the quotes. Newlines are refused by the spec model.
     """
     if "\n" in value or "\r" in value:
         raise ValueError("a Dockerfile value cannot hold a newline")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+    return "\\\\".join('"' + part.replace('"', '\\"').replace("$", "\\$") + '"' for part in value.split("\\"))
+
+
+def dockerfile_json(argv: object) -> str:
+    """An argv as a Dockerfile exec-form JSON array (ENTRYPOINT, CMD, HEALTHCHECK; R02, R12).
+
+    Backslashes are written as ``\\u005c``: plain JSON to Docker, while hadolint's parser
+    takes the ``\\"`` of ``"x\\\\"`` for an escaped quote, sees no JSON array and reports
+    DL3025 (shell form). Other characters are kept as they are (no ASCII escaping).
+    """
+    return json.dumps(list(argv), ensure_ascii=False).replace("\\\\", "\\u005c")
 
 
 def yaml_value(value: object) -> str:
@@ -94,7 +108,7 @@ def _environment(template_dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        json=lambda v: json.dumps(list(v), ensure_ascii=False),
+        json=dockerfile_json,
         dq=dockerfile_quote,
         sh=lambda v: shlex.quote(str(v)),
         yaml=yaml_value,
