@@ -19,6 +19,10 @@ def toolchain(spec: Spec) -> Toolchain:
     if spec.packages:
         install.append(("npm", "install", "--omit=dev", "--no-save", *spec.packages))
     modules = in_workdir(spec, "node_modules")
+    if install:
+        # npm creates no node_modules for an app without dependencies; the final stage's
+        # COPY --from=builder needs it to exist (found by the container tests, issue 4).
+        install.append(("mkdir", "-p", modules))
     return Toolchain(
         final_image=image,
         builder_image=image,
