@@ -1,12 +1,23 @@
 #!/bin/sh
 # Installs the Debian packages the tests run for real: tini (PID 1 in the startup-contract
-# tests, R02), busybox (run.sh under BusyBox sh and awk, as on Alpine) and util-linux's
-# unshare. Does nothing when they are already there.
+# tests, R02), busybox (run.sh under BusyBox sh and awk, as on Alpine), util-linux's
+# unshare, and the container engine of the container tier
+# (issue 4): podman with runc (crun fails in this kind of VM), netavark + iptables for
+# published ports, and mmdebstrap, which makes the stand-in base images (no registry is
+# reachable). Does nothing when they are all there.
 set -eu
 missing=""
 command -v tini >/dev/null 2>&1 || missing="$missing tini"
 command -v unshare >/dev/null 2>&1 || missing="$missing util-linux"
 command -v busybox >/dev/null 2>&1 || missing="$missing busybox"
+command -v podman >/dev/null 2>&1 || missing="$missing podman"
+command -v runc >/dev/null 2>&1 || missing="$missing runc"
+command -v mmdebstrap >/dev/null 2>&1 || missing="$missing mmdebstrap"
+command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
+[ -x /usr/lib/podman/netavark ] || missing="$missing netavark"
+[ -x /usr/lib/podman/aardvark-dns ] || missing="$missing aardvark-dns"
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing="$missing debian-archive-keyring"
+[ -d /etc/ssl/certs ] && command -v update-ca-certificates >/dev/null 2>&1 || missing="$missing ca-certificates"
 [ -z "$missing" ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
