@@ -30,6 +30,9 @@ TINI_STATIC = "/usr/bin/tini-static"  # Debian's tini package; copied into image
 # Directories every base image already has with the right permissions; never chown them.
 SYSTEM_DIRS = {"/tmp", "/var/tmp", "/run", "/var/run", "/dev/shm"}
 PIN_RULES = {"apt": "DL3008", "apk": "DL3018"}
+# supervisord checks its programs once a second, so a stop can take stopwaitsecs + ~2 s:
+# stopwaitsecs = grace period - 3 s keeps the whole stop inside docker's grace period (R11).
+SUPERVISOR_MARGIN = 3
 
 
 # --- steps: one Dockerfile instruction each ------------------------------------------
@@ -329,6 +332,20 @@ def in_seconds(duration: str) -> str:
     return format(total.normalize(), "f") + "s"
 
 
+def _volume_names(paths: list[str]) -> list[str]:
+    """Compose volume names for ``paths``: ``/app/uploads`` -> ``app-uploads``, made unique
+    with a ``-2``, ``-3`` suffix when two paths would share a name (``/a-b`` and ``/a/b``)."""
+    names: list[str] = []
+    for path in paths:
+        base = path.strip("/").replace("/", "-") or "root"
+        name, n = base, 1
+        while name in names:
+            n += 1
+            name = f"{base}-{n}"
+        names.append(name)
+    return names
+
+
 def _refuse(loaded: LoadedSpec, path: tuple, message: str, rule: str | None = None) -> SpecError:
     return SpecError([loaded.problem(path, message, rule)])
 
@@ -534,12 +551,15 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     grace = max(1, round(duration_seconds(spec.stop_grace_period)))
     supervisor = None
     if spec.processes:
+        if grace <= SUPERVISOR_MARGIN:
+            raise _refuse(loaded, ("stop_grace_period",), f"{spec.stop_grace_period} is too short for supervisord to stop "
+                          f"every program before docker's SIGKILL; give at least {SUPERVISOR_MARGIN + 1}s", "R11")
         supervisor = Supervisor(
             programs=tuple(Program(name, tuple(p.command), p.stop_signal.removeprefix("SIG")) for name, p in spec.processes.items()),
-            stopwaitsecs=max(1, grace - 2),
+            stopwaitsecs=max(1, grace - SUPERVISOR_MARGIN),
             pidfile=f"{RUNTIME_DIR}/supervisord.pid",
         )
-    volumes = tuple((path.strip("/").replace("/", "-") or "root", path) for path in spec.volumes)
+    volumes = tuple(zip(_volume_names(spec.volumes), spec.volumes))
     tmpfs = tuple(sorted((set(spec.writable) - set(spec.volumes)) | ({RUNTIME_DIR} if needs_runtime_dir else set())))
     runtime = Runtime(
         service=spec.name,
