@@ -19,7 +19,8 @@ from .errors import CheckFailed, DockgenError, UsageError
 app = typer.Typer(
     name="dockgen",
     help="Turn a short YAML spec of an application into a best-practice Dockerfile, "
-    ".dockerignore, run.sh and a locked-down compose.yaml.",
+    ".dockerignore, run.sh and a locked-down compose.yaml.\n\n"
+    "Example: dockgen init . --yes --render",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -51,7 +52,7 @@ def main(
 ) -> None:
     """dockgen: container files that are right by construction.
 
-    Example: dockgen render specs/flask-notes.yaml -o build/
+    Example: dockgen render specs/python-notes/dockgen.yaml -o build/
     """
 
 
@@ -111,7 +112,7 @@ def render(
     Several specs render (or --check) one after the other, each into its own directory
     (that is how the pre-commit hook `dockgen-check` calls it).
 
-    Example: dockgen render specs/flask-notes.yaml -o build/
+    Example: dockgen render specs/python-notes/dockgen.yaml -o build/
     """
     from .render import check as check_files, write
 
@@ -152,7 +153,7 @@ def render(
 def validate(spec: SpecArgument) -> None:
     """Check SPEC without writing anything; exit 2 with every problem found.
 
-    Example: dockgen validate specs/flask-notes.yaml
+    Example: dockgen validate specs/python-notes/dockgen.yaml
     """
     try:
         _plan(spec)

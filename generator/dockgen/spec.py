@@ -97,7 +97,7 @@ def _scalar_to_str(value: object) -> object:
 
 Name = Annotated[str, AfterValidator(_matcher(r"[a-z0-9]+(?:[._-][a-z0-9]+)*", "name (lower-case letters, digits, '.', '_', '-')"))]
 EnvName = Annotated[str, AfterValidator(_matcher(r"[A-Za-z_][A-Za-z0-9_]*", "variable name ([A-Za-z_][A-Za-z0-9_]*)"))]
-OneLine = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_one_line)]
+OneLine = Annotated[str, BeforeValidator(_scalar_to_str, json_schema_input_type=str | int | float), AfterValidator(_one_line)]
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise _fail("nul", "may not contain a NUL character")
@@ -168,7 +168,7 @@ def _duration(value: object) -> str:
     return value
 
 
-Duration = Annotated[str, BeforeValidator(_duration)]
+Duration = Annotated[str, BeforeValidator(_duration, json_schema_input_type=str | int)]
 
 SIGNALS = (
     "SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGKILL", "SIGSTOP",
