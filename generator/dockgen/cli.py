@@ -443,6 +443,7 @@ def _init_existing(directory, language, version, port, cmd, name, yes, force, re
 
 
 def _init_new(name, directory, language, version, port, cmd, yes, force, template, schema_ref) -> None:
+    import dataclasses
     import tempfile
 
     from .detect import Guess, detect, sanitize_name
@@ -465,7 +466,7 @@ def _init_new(name, directory, language, version, port, cmd, yes, force, templat
     with tempfile.TemporaryDirectory(prefix="dockgen-new-") as scratch:
         _write_tree(Path(scratch), app_files, force=False)
         detection = detect(scratch, language)
-    detection = type(detection)(**{**detection.__dict__, "directory": target})
+    detection = dataclasses.replace(detection, directory=target)
     own_spec = [f for f in app_files if f.name == SPEC_NAME]  # a template directory may bring its own spec
     spec = None
     if own_spec:
