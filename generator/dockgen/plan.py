@@ -29,6 +29,7 @@ SUPERVISOR_CONF = "/etc/dockgen/supervisord.conf"
 TINI_STATIC = "/usr/bin/tini-static"  # Debian's tini package; copied into images without one (R02)
 # Directories every base image already has with the right permissions; never chown them.
 SYSTEM_DIRS = {"/tmp", "/var/tmp", "/run", "/var/run", "/dev/shm"}
+_GO_BINARY = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # go.binary_path
 PIN_RULES = {"apt": "DL3008", "apk": "DL3018"}
 # supervisord checks its programs once a second, so a stop can take stopwaitsecs + ~2 s:
 # stopwaitsecs = grace period - 3 s keeps the whole stop inside docker's grace period (R11).
@@ -445,6 +446,10 @@ def make_plan(loaded: LoadedSpec) -> Plan:
             or malformed placeholder (R17).
     """
     spec = loaded.spec
+    if spec.language == "go" and spec.entrypoint and not _GO_BINARY.fullmatch(spec.entrypoint[0]):
+        # The binary is copied to this path by a COPY line, where no quoting is possible.
+        raise _refuse(loaded, ("entrypoint", 0), f"{spec.entrypoint[0]!r}: for a Go service the first word is the binary's "
+                      "name or absolute path (letters, digits, '.', '_', '-', '/'), e.g. /pinger")
     tool = languages.toolchain(spec)
     family = family_of(tool.final_image)
     _check_family(loaded, family, tool.final_image)
