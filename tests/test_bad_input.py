@@ -55,6 +55,8 @@ CASES = {
     "entrypoint-as-string": ('name: x\nlanguage: python\nversion: "3.12"\nentrypoint: gunicorn app:app\n',
                              [":4:13:", "entrypoint:", "exec form", "R12"]),
     "newline-in-env-value": (OK + 'env: {A: "x\\nRUN rm -rf /"}\n', ["env.A:", "single line"]),
+    "go-binary-path-injection": ('name: g\nlanguage: go\nversion: "1.23"\nentrypoint: ["x y\\nRUN rm -rf /"]\n',
+                                 [":4:14:", "entrypoint[0]:", "binary"]),
     "bad-capability": (OK + "caps: [NET_BIND_SERVCE]\n", ["caps[0]:", "did you mean `NET_BIND_SERVICE`?"]),
 }
 
