@@ -296,10 +296,16 @@ class ConfigFile(_Model):
     mode: Annotated[str, AfterValidator(_matcher(r"0?[0-7]{3}", "file mode (octal, e.g. \"0640\")"))] = "0644"
 
 
+def _supervisor_argument(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise _fail("multiline", "must be a single line: supervisord reads one command per line")
+    return value
+
+
 class Process(_Model):
     """One program of the application run under supervisord (R01)."""
 
-    command: Argv
+    command: Annotated[list[Annotated[Argument, AfterValidator(_supervisor_argument)]], Field(min_length=1)]
     stop_signal: Signal = "SIGTERM"
 
 
