@@ -36,6 +36,9 @@ one_line = st.text(st.characters(blacklist_categories=("Cs",), blacklist_charact
 hostile = st.one_of(one_line, st.sampled_from(["$HOME", "${X}", "trail\\", 'a "b" c', "`id`", "x && rm -rf /", "\\$", "#"]))
 argument = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=0, max_size=20)
 argv = st.lists(argument, min_size=1, max_size=4)
+# supervisord reads one command per line: a process's words hold no line break.
+process_argv = st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"), max_size=20),
+                        min_size=1, max_size=4)
 upper = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"), min_size=1, max_size=8)
 secret_looking = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL")
 env_names = upper.map(lambda s: "E" + s).filter(lambda s: not secret_looking.search(s))
@@ -99,7 +102,7 @@ def specs(draw) -> dict:
         spec["writable"] = draw(st.lists(abs_path, unique=True, max_size=2))
     if has_manager and has_shell and draw(st.booleans()):
         spec["processes"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True),
-                                                 st.fixed_dictionaries({"command": argv, "stop_signal": st.sampled_from(SIGNALS)}),
+                                                 st.fixed_dictionaries({"command": process_argv, "stop_signal": st.sampled_from(SIGNALS)}),
                                                  min_size=1, max_size=3))
     else:
         if language != "go":
