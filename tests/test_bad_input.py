@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dockgen
+from support import dockgen
 
 OK = 'name: x\nlanguage: python\nversion: "3.12"\nentrypoint: [python]\n'
 

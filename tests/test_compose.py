@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dockgen, render, tool
+from support import dockgen, render, tool
 from dockgen.loader import load_spec
 from dockgen.plan import make_plan
 

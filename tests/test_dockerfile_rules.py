@@ -25,7 +25,7 @@ import dockerfile
 import pytest
 import yaml
 
-from conftest import (
+from support import (
     ALL_SPECS,
     docker_word,
     dockgen,

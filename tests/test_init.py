@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, dockgen, lint_problems, tool
+from support import ROOT, dockgen, lint_problems, tool
 
 from dockgen.loader import load_spec
 

@@ -20,7 +20,7 @@ import dockerfile
 import pytest
 import yaml
 
-from conftest import UNPINNED_RULES, hadolint, lint_problems, render, tool, unpinned_packages
+from support import UNPINNED_RULES, hadolint, lint_problems, render, tool, unpinned_packages
 
 
 @pytest.fixture

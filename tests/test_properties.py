@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import docker_word, lint_problems
+from support import docker_word, lint_problems
 
 from dockgen.loader import load_text
 from dockgen.plan import make_plan

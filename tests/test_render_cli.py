@@ -13,7 +13,7 @@ import shlex
 import stat
 from pathlib import Path
 
-from conftest import EXAMPLES, dockgen, render
+from support import EXAMPLES, dockgen, render
 
 PYTHON_NOTES = next(p for p in EXAMPLES if p.parent.name == "python-notes")
 

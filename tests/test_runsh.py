@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, RUNTIME_CASES, render, spec_id, tool
+from support import EXAMPLES, RUNTIME_CASES, render, spec_id, tool
 from dockgen.loader import load_spec
 from dockgen.placeholders import scan
 from dockgen.plan import make_plan

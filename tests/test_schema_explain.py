@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ALL_SPECS, ROOT, dockgen, render, spec_id
+from support import ALL_SPECS, ROOT, dockgen, render, spec_id
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +233,7 @@ def test_shell_completion_is_available(tmp_path: Path):
     import os
     import subprocess
 
-    from conftest import tool
+    from support import tool
 
     env = {**os.environ, "_DOCKGEN_COMPLETE": "complete_bash", "COMP_WORDS": "dockgen ex", "COMP_CWORD": "1"}
     result = subprocess.run([tool("dockgen")], env=env, capture_output=True, text=True, timeout=60)

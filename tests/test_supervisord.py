@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, RUNTIME_CASES, render, spec_id, tool
+from support import EXAMPLES, RUNTIME_CASES, render, spec_id, tool
 from sandbox import Started, bind_dirs, host_entrypoint, make_shell, pid_alive, sandbox
 
 SUPERVISOR_CONF = "/etc/dockgen/supervisord.conf"  # where the Dockerfile puts it (plan.SUPERVISOR_CONF)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, dockgen
+from support import EXAMPLES, ROOT, dockgen
 
 
 def _run(*args, **kwargs) -> subprocess.CompletedProcess:

@@ -15,21 +15,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from container_harness import (  # noqa: E402
-    BUILDABLE, LABEL, TAG_PREFIX, Built, Engine, Running, example_id, from_images, load_spec, make_plan,
-    prepare_context, remove, start, wait_http,
+    BUILDABLE, LABEL, TAG_PREFIX, Built, Running, example_id, from_images, load_spec, make_plan, prepare_context,
+    remove, start, wait_http,
 )
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:  # noqa: D103
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).parent == here:
-            item.add_marker(pytest.mark.container)
+from standins import Engine  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def engine() -> Engine:
-    """podman with private storage, every stand-in base the buildable examples need made."""
+def engine():
+    """podman with private storage (standins.Engine), every stand-in base the buildable examples need made.
+
+    At the end of the session, every container the tests labelled and every untagged
+    image is removed (storage stays the size of one run's images)."""
     engine = Engine()
     images = {image for spec in BUILDABLE for image in from_images(spec)}
     start = time.monotonic()
@@ -39,6 +36,8 @@ def engine() -> Engine:
     leftovers = engine.run("ps", "-aq", "--filter", f"label={LABEL}", check=False).stdout.split()
     for container in leftovers:
         engine.run("rm", "-f", "-t", "0", container, check=False)
+    # Untagged images the rebuilds left behind; the tagged images keep their cached layers.
+    engine.run("image", "prune", "-f", check=False)
 
 
 @pytest.fixture(scope="session")

@@ -93,7 +93,15 @@ def _apt(*packages: str) -> str:
 
 BASE = f"FROM {LIBRARY}debian:12-slim\n"
 
-PYTHON = Recipe("python", BASE + _apt("python3", "python3-venv", "python3-pip", "libpython3-dev") + (
+# Python: the official slim image has Python's C headers (pip builds extensions against
+# them) but no -dev packages; Debian ships the headers in libpython3.11-dev, which drags in
+# libc6-dev and a 25 MB static library, so only the headers are kept.
+PYTHON = Recipe("python", BASE + _apt("python3", "python3-venv", "python3-pip", "libpython3.11-dev") + (
+    " \\\n && cp -a /usr/include/python3.11 /tmp/include \\\n"
+    " && cp -a /usr/include/x86_64-linux-gnu/python3.11 /tmp/include-arch \\\n"
+    " && apt-get purge -y --auto-remove libpython3.11-dev >/dev/null \\\n"
+    " && mv /tmp/include /usr/include/python3.11 \\\n"
+    " && mkdir -p /usr/include/x86_64-linux-gnu && mv /tmp/include-arch /usr/include/x86_64-linux-gnu/python3.11 \\\n"
     " && ln -s /usr/bin/python3 /usr/local/bin/python && ln -s /usr/bin/pip3 /usr/local/bin/pip\n"
     "ENV LANG=C.UTF-8\nCMD [\"python3\"]\n"))
 NODE = Recipe("node", BASE + _apt("nodejs", "npm") + "\nCMD [\"node\"]\n")
