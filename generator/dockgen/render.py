@@ -180,8 +180,22 @@ class Renderer:
         ]
 
 
+def make_renderer(template: Path | None = None) -> Renderer:
+    """A :class:`Renderer` searching ``template`` (the ``--template DIR`` option) before dockgen's templates.
+
+    Raises:
+        UsageError: ``template`` is given but is not a directory.
+    """
+    if template is not None and not template.is_dir():
+        raise UsageError(f"--template {template}: not a directory")
+    return Renderer([template] if template is not None else None)
+
+
 def differing(files: list[OutputFile], directory: Path) -> list[str]:
-    """Names of ``files`` whose content or mode on disk in ``directory`` differs (or is missing)."""
+    """Names of ``files`` whose content or mode on disk in ``directory`` differs (or is missing).
+
+    A name may hold subdirectories (``.github/workflows/ci.yml``), read relative to ``directory``.
+    """
     changed = []
     for f in files:
         path = directory / f.name
@@ -202,38 +216,53 @@ def check(files: list[OutputFile], directory: Path) -> None:
                           + "\n".join(f"  {directory / name}" for name in changed))
 
 
-def write(files: list[OutputFile], directory: Path, force: bool = False) -> list[str]:
+REFUSAL = ("refusing to overwrite files that differ from what the spec renders "
+           "(use --force to replace them, or --check to list them):")
+
+
+def write(files: list[OutputFile], directory: Path, force: bool = False, *, refusal: str = REFUSAL) -> list[str]:
     """Write ``files`` into ``directory`` atomically (temp file + rename), all or nothing.
 
     Args:
-        files: what to write; directory: created if missing.
+        files: what to write. A name may hold subdirectories (``.github/workflows/ci.yml``,
+            ``/``-separated, relative, no ``..``); missing ones are created.
+        directory: created if missing.
         force: overwrite files that exist with other content.
+        refusal: the first line of the refusal message (the caller's wording); the paths
+            that would be overwritten follow, one a line.
     Returns:
-        the names written (files already identical are left untouched).
+        the names written, in the order of ``files`` (files already identical are left untouched).
     Raises:
         UsageError: a file exists with other content and ``force`` is False (nothing is
             written), or the directory cannot be written.
+        ValueError: a name is absolute or climbs out of ``directory`` (a bug in the caller).
     """
+    for f in files:
+        if f.name.startswith("/") or ".." in f.name.split("/"):
+            raise ValueError(f"output file name {f.name!r} is not inside the output directory")
     changed = differing(files, directory)
     existing = [name for name in changed if (directory / name).exists()]
     if existing and not force:
-        raise UsageError("refusing to overwrite files that differ from what the spec renders "
-                         "(use --force to replace them, or --check to list them):\n"
-                         + "\n".join(f"  {directory / name}" for name in existing))
+        raise UsageError(refusal + "\n" + "\n".join(f"  {directory / name}" for name in existing))
+    where = directory
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for f in files:
             if f.name not in changed:
                 continue
-            fd, tmp = tempfile.mkstemp(prefix=f".{f.name}.", dir=directory)
+            path = directory / f.name
+            where = path.parent
+            if where != directory:
+                where.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=where)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(f.content)
                 os.chmod(tmp, f.mode)
-                os.replace(tmp, directory / f.name)
+                os.replace(tmp, path)
             except BaseException:
                 os.unlink(tmp)
                 raise
     except OSError as exc:
-        raise UsageError(f"cannot write to {directory}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write to {where}: {exc.strerror or exc}") from None
     return changed
