@@ -87,14 +87,6 @@ TemplateOption = Annotated[Optional[Path], typer.Option(
 )]
 
 
-def _renderer(template: Optional[Path]):
-    from .render import Renderer
-
-    if template is not None and not template.is_dir():
-        raise UsageError(f"--template {template}: not a directory")
-    return Renderer([template] if template is not None else None)
-
-
 @app.command()
 def render(
     specs: Annotated[list[Path], typer.Argument(metavar="SPEC...", help="The spec file(s) (YAML). Each spec's directory is its build context.", show_default=False)],
@@ -114,12 +106,12 @@ def render(
 
     Example: dockgen render specs/python-notes/dockgen.yaml -o build/
     """
-    from .render import check as check_files, write
+    from .render import check as check_files, make_renderer, write
 
     try:
         if len(specs) > 1 and (output is not None or print_run):
             raise UsageError("--output and --print-run take a single SPEC")
-        renderer = _renderer(template)
+        renderer = make_renderer(template)
         failed: list[DockgenError] = []
         for spec in specs:
             loaded, plan = _plan(spec)
@@ -172,21 +164,9 @@ def schema() -> None:
 
     Example: dockgen schema > dockgen.schema.json
     """
-    typer.echo(_schema_text(), nl=False)
+    from .spec import json_schema_text
 
-
-def _schema_text() -> str:
-    """The spec's JSON Schema (draft 2020-12) from ``Spec.model_json_schema(by_alias=True)``, as text."""
-    import json
-
-    from .spec import Spec
-
-    document = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "dockgen spec",
-        **{k: v for k, v in Spec.model_json_schema(by_alias=True).items() if k != "title"},
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    typer.echo(json_schema_text(), nl=False)
 
 
 @app.command()
@@ -201,9 +181,11 @@ def explain(
 
     Example: dockgen explain specs/python-notes/dockgen.yaml
     """
+    from .render import make_renderer
+
     try:
         _, plan = _plan(spec)
-        rows = _renderer(template).explain(plan)
+        rows = make_renderer(template).explain(plan)
     except DockgenError as error:
         raise _fail(error) from None
     if as_json:
@@ -259,232 +241,34 @@ def init(
 
     Example: dockgen init --new hello --language python
     """
-    language = language.value if language is not None else None
+    from .init import InitRequest, run as run_init
+
+    request = InitRequest(directory=directory, new=new, language=language.value if language is not None else None,
+                          version=version, port=port, cmd=cmd, name=name, force=force, render=render_files,
+                          template=template, schema_ref=schema_ref)
     try:
-        if new is not None:
-            _init_new(new, directory, language, version, port, cmd, yes, force, template, schema_ref)
-        else:
-            _init_existing(directory or Path("."), language, version, port, cmd, name, yes, force, render_files, template, schema_ref)
+        result = run_init(request, _prompt if _interactive(yes) else None)
+        for path in result.written:
+            typer.echo(str(path))
+        _warn(result.warnings)
+        if result.next_step is not None:
+            typer.echo(f"next: {result.next_step}", err=True)
+        if result.error is not None:
+            raise result.error
     except DockgenError as error:
         raise _fail(error) from None
 
 
-def _ask_language(default: Optional[str]) -> str:
-    """Prompt until the answer is one of the languages dockgen knows."""
-    choices = [member.value for member in Language]
-    while True:
-        answer = typer.prompt(f"Language ({', '.join(choices)})", default=default).strip()
-        if answer in choices:
-            return answer
-        typer.echo(f"error: {answer!r} is not one of {', '.join(choices)}", err=True)
-
-
 def _interactive(yes: bool) -> bool:
+    """Whether ``init`` may ask: not ``--yes``, and stdin is a terminal."""
     return not yes and sys.stdin is not None and sys.stdin.isatty()
 
 
-def _flag_answers(version, port, cmd, name) -> dict:
-    """Flags as answers for scaffold.draft: each a Guess whose source names the flag."""
-    import shlex
-
-    from .detect import Guess, sanitize_name
-
-    answers = {}
-    if name is not None:
-        if sanitize_name(name) != name:
-            raise UsageError(f"--name {name!r}: a name is lower-case letters, digits and single '.', '_' or '-' (e.g. {sanitize_name(name)})")
-        answers["name"] = Guess(name, "--name")
-    if version is not None:
-        answers["version"] = Guess(version, "--version")
-    if port is not None:
-        answers["port"] = Guess(port, "--port")
-    if cmd is not None:
-        try:
-            argv = tuple(shlex.split(cmd))
-        except ValueError as exc:
-            raise UsageError(f"--cmd {cmd!r}: {exc}") from None
-        if not argv:
-            raise UsageError("--cmd is empty; give the command that starts the application")
-        answers["command"] = Guess(argv, "--cmd")
-    return answers
-
-
-def _prompt(detection, answers: dict, language_given: bool):
-    """Ask for language, version, port and start command, each with the guess as default."""
-    import shlex
-
-    from .detect import Guess, detect
-
-    if not language_given:
-        guessed = str(detection.language.value) if detection.language else None
-        chosen = _ask_language(guessed)
-        if chosen != guessed:
-            detection = detect(detection.directory, chosen)
-    language = str(detection.language.value)
-    if language != "none" and "version" not in answers:
-        guess = detection.version
-        value = typer.prompt(f"{language} version", default=str(guess.value) if guess else "")
-        if value and (guess is None or value != str(guess.value)):
-            answers["version"] = Guess(value, "answered at the prompt")
-    if "port" not in answers:
-        guess = detection.port
-        value = typer.prompt("Port the application listens on (a number, or none)", default=str(guess.value) if guess else "none").strip()
-        if value.lower() == "none":
-            answers["port"] = None
-        elif guess is None or value != str(guess.value):
-            if not value.isdigit() or not 0 < int(value) < 65536:
-                raise UsageError(f"port {value!r}: expected a number from 1 to 65535, or none")
-            answers["port"] = Guess(int(value), "answered at the prompt")
-    if "command" not in answers:
-        guess = detection.command.argv if detection.command and detection.command.argv else None
-        value = typer.prompt("Start command (or none)", default=shlex.join(guess) if guess else "none").strip()
-        if value.lower() == "none":
-            answers["command"] = None
-        elif guess is None or shlex.split(value) != list(guess):
-            answers["command"] = Guess(tuple(shlex.split(value)), "answered at the prompt")
-    return detection, answers
-
-
-def _no_language(directory: Path) -> UsageError:
-    from .detect import EVIDENCE
-
-    looked = sorted({p for markers in EVIDENCE.values() for p, _ in markers if "*" not in p and "/" not in p})
-    return UsageError(f"{directory}: no recognisable language (looked for {', '.join(looked)} and source files); "
-                      "pass --language python|node|ruby|php|go|none")
-
-
-def _refuse_existing(directory: Path, files, force: bool) -> None:
-    """Exit 2, writing nothing, when any of ``files`` exists in ``directory`` with other content."""
-    from .render import differing
-
-    clashes = [f.name for f in files if f.name in differing([f], directory) and (directory / f.name).exists()]
-    if clashes and not force:
-        raise UsageError("refusing to overwrite existing files (use --force to replace them):\n"
-                         + "\n".join(f"  {directory / name}" for name in clashes))
-
-
-def _write_tree(directory: Path, files, force: bool) -> list[str]:
-    """Write ``files`` (names may hold subdirectories) with render.write, one directory at a time."""
-    from .render import OutputFile, write
-
-    groups: dict[str, list] = {}
-    for f in files:
-        parent, _, base = f.name.rpartition("/")
-        groups.setdefault(parent, []).append(OutputFile(base, f.content, f.mode))
-    written = []
-    for parent, group in groups.items():
-        for base in write(group, directory / parent if parent else directory, force=force):
-            written.append(f"{parent}/{base}" if parent else base)
-    return written
-
-
-def _schema_file(directory: Path, schema_ref: str):
-    """dockgen.schema.json for the spec's `$schema` line, when that is the default path and the file is absent."""
-    from .render import OutputFile
-    from .scaffold import SCHEMA_NAME
-
-    if schema_ref != SCHEMA_NAME or (directory / SCHEMA_NAME).exists():
-        return []
-    return [OutputFile(SCHEMA_NAME, _schema_text().encode())]
-
-
-def _check_spec(spec_file, directory: Path, draft, render_files: bool, renderer):
-    """Load the written spec with dockgen's own loader; return the container files (or [])."""
-    from .errors import SpecError
-    from .loader import load_text
-    from .plan import make_plan
-    from .scaffold import SPEC_NAME
-
-    try:
-        loaded = load_text(spec_file.content.decode(), str(directory / SPEC_NAME), directory)
-        plan = make_plan(loaded)
-    except SpecError as error:
-        if draft is not None and draft.missing:
-            return None  # placeholders the user fills in: reported by the caller
-        raise
-    _warn(list(plan.warnings))
-    return renderer.files(plan) if render_files else []
-
-
-def _init_existing(directory, language, version, port, cmd, name, yes, force, render_files, template, schema_ref) -> None:
-    from .detect import detect
-    from .scaffold import SPEC_NAME, draft, spec_file
-
-    if not directory.is_dir():
-        raise UsageError(f"{directory}: not a directory")
-    spec_path = directory / SPEC_NAME
-    if spec_path.exists() and not force:
-        raise UsageError(f"{spec_path} exists; edit it, or use --force to replace it")
-    renderer = _renderer(template)
-    answers = _flag_answers(version, port, cmd, name)
-    detection = detect(directory, language)
-    interactive = _interactive(yes)
-    if detection.language is None and not interactive:
-        raise _no_language(directory)
-    if interactive:
-        detection, answers = _prompt(detection, answers, language is not None)
-    spec = draft(detection, answers)
-    text = spec_file(renderer, spec, schema_ref)
-    container = _check_spec(text, directory, spec, render_files, renderer)
-    files = [text] + _schema_file(directory, schema_ref) + (container or [])
-    _refuse_existing(directory, files, force)
-    for written in _write_tree(directory, files, force=True):
-        typer.echo(str(directory / written))
-    _warn(list(spec.notes))
-    if container is None:
-        fields = " and ".join(spec.missing)
-        message = (f"{spec_path}: {fields} could not be guessed; fill in the commented-out line(s) marked TODO, "
-                   f"then run `dockgen render {spec_path}`")
-        if render_files:
-            raise UsageError(message + " (nothing rendered)")
-        _warn([message])
-    elif not render_files:
-        typer.echo(f"next: check the comments in {spec_path}, then run `dockgen render {spec_path}`", err=True)
-
-
-def _init_new(name, directory, language, version, port, cmd, yes, force, template, schema_ref) -> None:
-    import dataclasses
-    import tempfile
-
-    from .detect import Guess, detect, sanitize_name
-    from .render import OutputFile
-    from .scaffold import SPEC_NAME, draft, new_repo_files, spec_file
-
-    if sanitize_name(name) != name:
-        raise UsageError(f"--new {name!r}: a name is lower-case letters, digits and single '.', '_' or '-' (e.g. {sanitize_name(name)})")
-    if language is None:
-        if not _interactive(yes):
-            raise UsageError("--new needs --language python|node|ruby|php|go|none")
-        language = _ask_language(None)
-    target = directory if directory is not None else Path(name)
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"{target}: exists and is not a directory")
-    renderer = _renderer(template)
-    app_files = new_repo_files(renderer, name, language, version, port)
-    answers = _flag_answers(version, port, cmd, None)
-    answers["name"] = Guess(name, "--new")
-    with tempfile.TemporaryDirectory(prefix="dockgen-new-") as scratch:
-        _write_tree(Path(scratch), app_files, force=False)
-        detection = detect(scratch, language)
-    detection = dataclasses.replace(detection, directory=target)
-    own_spec = [f for f in app_files if f.name == SPEC_NAME]  # a template directory may bring its own spec
-    spec = None
-    if own_spec:
-        text = own_spec[0]
-        app_files = [f for f in app_files if f.name != SPEC_NAME]
-    else:
-        spec = draft(detection, answers)
-        text = spec_file(renderer, spec, schema_ref, origin="new")
-    container = _check_spec(text, target, spec, True, renderer)
-    if container is None:
-        raise UsageError(f"the {language} template's spec needs {' and '.join(spec.missing)}: give --cmd")
-    files = [text] + _schema_file(target, schema_ref) + app_files + container
-    if target.is_dir():
-        _refuse_existing(target, files, force)
-    for written in _write_tree(target, files, force=True):
-        typer.echo(str(target / written))
-    _warn(list(spec.notes) if spec else [])
-    typer.echo(f"next: cd {target} && git init && docker compose up --build", err=True)
+def _prompt(question: str, default: Optional[str], retry: Optional[str] = None) -> str:
+    """``init``'s prompt (:class:`dockgen.init.Prompt`): ``retry`` as an error line, then ``typer.prompt``."""
+    if retry is not None:
+        typer.echo(f"error: {retry}", err=True)
+    return typer.prompt(question, default=default)
 
 
 def run() -> None:

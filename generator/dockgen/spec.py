@@ -14,6 +14,7 @@ that the loader can point at the field that caused it.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Literal
 
@@ -380,3 +381,17 @@ class Spec(_Model):
             if config.target in writable:
                 raise Refusal(("config", i, "target"), f"{config.target} is a writable directory; the target must be a file path")
         return self
+
+
+def json_schema_text() -> str:
+    """The spec's JSON Schema (draft 2020-12) as text: ``Spec.model_json_schema(by_alias=True)``
+    with ``$schema`` and the title "dockgen spec", indented by 2, non-ASCII kept, newline-terminated.
+
+    What ``dockgen schema`` prints and ``dockgen init`` writes as ``dockgen.schema.json``.
+    """
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "dockgen spec",
+        **{k: v for k, v in Spec.model_json_schema(by_alias=True).items() if k != "title"},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
