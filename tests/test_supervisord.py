@@ -22,6 +22,9 @@ from sandbox import Started, bind_dirs, host_entrypoint, make_shell, pid_alive, 
 
 SUPERVISOR_CONF = "/etc/dockgen/supervisord.conf"  # where the Dockerfile puts it (plan.SUPERVISOR_CONF)
 PYTHON = "/usr/bin/python3"
+LISTENER = "dockgen-stop-on-exit"  # the eventlistener that stops supervisord when a program ends (R01)
+GRACE = 10  # seconds: the default stop_grace_period, after which docker sends SIGKILL (R11)
+SLOW = 60  # seconds: generous bound for waits that only prove something happens (the suite runs under load)
 
 
 def program(name: str, stop_signal: str = "SIGTERM", ignore_term: bool = False) -> list[str]:
@@ -68,6 +71,19 @@ def ready_pids(started: Started, *names: str) -> dict[str, int]:
     return pids
 
 
+def listener_fired(started: Started) -> list[str]:
+    """The payloads of the events on which the listener stopped supervisord (its stderr lines)."""
+    prefix = f"{LISTENER}: "
+    return [line.removeprefix(prefix).removesuffix(": the program ended, stopping supervisord")
+            for line in started.err if line.startswith(prefix)]
+
+
+def assert_stopped_gracefully(started: Started) -> None:
+    """No program was killed with SIGKILL (only the stateless listener is, by design: stopsignal=KILL)."""
+    killed = [line for line in started.out if "SIGKILL" in line and LISTENER not in line]
+    assert not killed, started.output()
+
+
 def test_r01_r11_two_programs_log_to_stdout_and_stop_with_their_own_signals(tmp_path):
     """Both programs start and print to stdout; SIGTERM to supervisord stops each with its own
     stopsignal (quitter ignores SIGTERM and only ends on SIGQUIT) well within the grace
@@ -83,11 +99,11 @@ def test_r01_r11_two_programs_log_to_stdout_and_stop_with_their_own_signals(tmp_
         started.wait_for("success: quitter entered RUNNING")
         started.wait_for("success: ticker entered RUNNING")
         os.kill(started.proc.pid, signal.SIGTERM)
-        assert started.finish(timeout=8) == 0  # stopwaitsecs is grace - 3 = 7 s
+        assert started.finish(timeout=GRACE) == 0  # before docker's SIGKILL at the grace period
         assert "ticker got SIGTERM 100%" in started.out
         assert "quitter got SIGQUIT 100%" in started.out
-        # No program was killed; the stateless exit-on-fatal listener is stopped with SIGKILL by design.
-        assert not [line for line in started.out if "SIGKILL" in line and "dockgen-exit-on-fatal" not in line], started.output()
+        assert_stopped_gracefully(started)
+        assert not listener_fired(started), started.output()  # STOPPING -> STOPPED is no exit
         assert [name for name, pid in pids.items() if pid_alive(pid)] == []
     finally:
         started.kill()
@@ -111,19 +127,83 @@ def test_r11_stopwaitsecs_ends_a_program_that_ignores_its_stop_signal(tmp_path):
         started.kill()
 
 
-def test_r01_a_program_that_keeps_dying_brings_supervisord_down(tmp_path):
-    """startretries exhausted → FATAL → the dockgen-exit-on-fatal listener stops supervisord,
-    which stops the healthy program too: the container exits instead of running half-alive."""
+def test_r01_a_program_that_crashes_at_once_is_retried_then_brings_supervisord_down(tmp_path):
+    """A start failure (exit within startsecs=3) is retried startretries=3 times, then FATAL →
+    the listener stops supervisord, which stops the healthy program with its own signal:
+    the container exits instead of running half-alive."""
     spec = write_spec(tmp_path, {"steady": {"command": program("steady")},
                                  "crasher": {"command": ["/bin/sh", "-c", "echo crasher starting; exit 3"]}})
     started = start(spec, tmp_path)
     try:
         pids = ready_pids(started, "steady")
-        started.wait_for("gave up: crasher entered FATAL state", timeout=30)
-        assert started.finish(timeout=15) == 0
-        assert len([line for line in started.out if line == "crasher starting"]) >= 4  # 1 start + startretries=3
+        started.wait_for("gave up: crasher entered FATAL state", timeout=SLOW)
+        assert started.finish(timeout=SLOW) == 0
+        assert len([line for line in started.out if line == "crasher starting"]) == 4  # 1 start + startretries=3
+        assert not [line for line in started.out if "success: crasher" in line], started.output()
+        assert listener_fired(started) == ["processname:crasher groupname:crasher from_state:BACKOFF"], started.output()
         assert "steady got SIGTERM 100%" in started.out
+        assert_stopped_gracefully(started)
         assert not pid_alive(pids["steady"])
+    finally:
+        started.kill()
+
+
+def test_r01_r11_a_program_that_ends_after_startsecs_brings_supervisord_down(tmp_path):
+    """Let it crash: a program that ran 5 s (past startsecs=3, RUNNING) and then exits, even with
+    status 0, is not restarted; supervisord stops the other program with its own signal
+    (quitter ignores SIGTERM, ends on SIGQUIT) and exits, so the orchestrator restarts the
+    container. Before this policy (autorestart=true) it was restarted forever."""
+    spec = write_spec(tmp_path, {"quitter": {"command": program("quitter", "SIGQUIT", ignore_term=True), "stop_signal": "SIGQUIT"},
+                                 "leaver": {"command": ["/bin/sh", "-c", "echo leaver ready; sleep 5; echo leaver leaving; exit 0"]}})
+    started = start(spec, tmp_path)
+    try:
+        pids = ready_pids(started, "quitter")
+        started.wait_for("success: leaver entered RUNNING", timeout=SLOW)
+        started.wait_for("exited: leaver (exit status 0; expected)", timeout=SLOW)
+        assert started.finish(timeout=SLOW) == 0
+        assert started.out.count("leaver ready") == 1, started.output()  # never restarted
+        (fired,) = listener_fired(started)
+        assert fired.startswith("processname:leaver groupname:leaver from_state:RUNNING expected:1 pid:"), started.output()
+        assert "quitter got SIGQUIT 100%" in started.out
+        assert_stopped_gracefully(started)
+        assert not pid_alive(pids["quitter"])
+    finally:
+        started.kill()
+
+
+# Each program, on SIGTERM, makes the other one exit on its own (SIGUSR1 through the pid file
+# the other wrote), then takes 2 s to stop. supervisord stops one program at a time, so the
+# other is still RUNNING and ends by itself (EXITED) while supervisord is shutting down.
+ENTANGLED = (
+    "import os, signal, sys, time; here, other = sys.argv[1], sys.argv[2]; "
+    "signal.signal(signal.SIGUSR1, lambda *a: (os.write(1, (here + ' leaves on its own\\n').encode()), os._exit(0))); "
+    "term = lambda *a: (os.write(1, (here + ' got SIGTERM\\n').encode()), "
+    "os.kill(int(open(sys.argv[3] + '/' + other).read()), signal.SIGUSR1), time.sleep(2), os._exit(0)); "
+    "signal.signal(signal.SIGTERM, term); "
+    "open(sys.argv[3] + '/' + here, 'w').write(str(os.getpid())); print(here, 'ready', flush=True); "
+    "[time.sleep(1) for _ in iter(int, 1)]"
+)
+
+
+def test_r11_a_program_ending_while_supervisord_stops_does_not_trip_the_listener(tmp_path):
+    """Once supervisord is stopping (SUPERVISOR_STATE_CHANGE_STOPPING), the listener ignores
+    the EXITED events it still gets; the stop completes within the grace period with 0."""
+    pids_dir = tmp_path / "pids"
+    pids_dir.mkdir()
+    spec = write_spec(tmp_path, {"alpha": {"command": [PYTHON, "-u", "-c", ENTANGLED, "alpha", "omega", str(pids_dir)]},
+                                 "omega": {"command": [PYTHON, "-u", "-c", ENTANGLED, "omega", "alpha", str(pids_dir)]}})
+    started = start(spec, tmp_path)
+    try:
+        started.wait_for("success: alpha entered RUNNING", timeout=SLOW)
+        started.wait_for("success: omega entered RUNNING", timeout=SLOW)
+        os.kill(started.proc.pid, signal.SIGTERM)
+        assert started.finish(timeout=GRACE) == 0
+        # the scenario happened: one program was stopped, the other ended by itself meanwhile
+        assert len([line for line in started.out if line.endswith(" got SIGTERM")]) == 1, started.output()
+        assert len([line for line in started.out if line.endswith(" leaves on its own")]) == 1, started.output()
+        assert len([line for line in started.out if "(exit status 0; expected)" in line and "exited: " in line]) == 1, started.output()
+        assert not listener_fired(started), started.output()
+        assert_stopped_gracefully(started)
     finally:
         started.kill()
 
@@ -145,8 +225,9 @@ def test_r02_tini_run_sh_supervisord_chain_as_pid_1(tmp_path):
         (child,) = Path(f"/proc/{init}/task/{init}/children").read_text().split()
         assert b"supervisord" in Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")[1]
         os.kill(init, signal.SIGTERM)
-        assert started.finish(timeout=8) == 0
+        assert started.finish(timeout=GRACE) == 0
         assert "ticker got SIGTERM 100%" in started.out and "quitter got SIGQUIT 100%" in started.out
+        assert not listener_fired(started), started.output()
     finally:
         started.kill()
 
@@ -160,7 +241,8 @@ def processes_specs() -> list[Path]:
 def test_r11_supervisor_reads_every_rendered_conf(spec, tmp_path):
     """supervisor's own parser reads the conf of every processes spec: foreground, its log and
     each program's output on the container's stdout/stderr, each program's stop signal,
-    stopwaitsecs below the grace period, the exit-on-fatal listener."""
+    stopwaitsecs below the grace period, no restart by supervisord (let it crash, R01) and the
+    listener that stops supervisord when a program ends."""
     from supervisor.options import ServerOptions
 
     from dockgen.spec import duration_seconds
@@ -172,8 +254,9 @@ def test_r11_supervisor_reads_every_rendered_conf(spec, tmp_path):
     assert options.nodaemon is True and options.silent is True  # in the foreground, each log line once
     assert options.logfile == "/dev/fd/1" and options.logfile_maxbytes == 0
     groups = {g.name: g for g in options.process_group_configs}
-    listener = groups.pop("dockgen-exit-on-fatal")
-    assert [e.__name__ for e in listener.pool_events] == ["ProcessStateFatalEvent"]
+    listener = groups.pop(LISTENER)
+    assert sorted(e.__name__ for e in listener.pool_events) == ["ProcessStateExitedEvent", "ProcessStateFatalEvent",
+                                                                 "SupervisorStoppingEvent"]
     assert listener.process_configs[0].command.startswith("/bin/sh -c")
     programs = {name: g.process_configs[0] for name, g in groups.items()}
     assert set(programs) == set(data["processes"])
@@ -185,4 +268,5 @@ def test_r11_supervisor_reads_every_rendered_conf(spec, tmp_path):
         assert config.stopwaitsecs < grace
         assert (config.stdout_logfile, config.stdout_logfile_maxbytes) == ("/dev/fd/1", 0)
         assert (config.stderr_logfile, config.stderr_logfile_maxbytes) == ("/dev/fd/2", 0)
-        assert config.autorestart and config.stopasgroup and config.killasgroup
+        assert config.autorestart is False and config.stopasgroup and config.killasgroup
+        assert (config.startsecs, config.startretries) == (3, 3)
