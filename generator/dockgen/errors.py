@@ -63,10 +63,12 @@ class SpecError(DockgenError):
     """A spec (or a file it names) is invalid; carries one or more :class:`Problem`.
 
     Raised by the loader and the planner; the CLI prints one line per problem and exits 2.
+    ``problems`` are kept in the order of the spec file: by (line, column), problems without
+    a line last, ties in the order given.
     """
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        self.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.column is None, p.column or 0))
         super().__init__("\n".join(f"error: {p}" for p in self.problems))
 
 

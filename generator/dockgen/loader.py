@@ -153,20 +153,94 @@ def _problem_from_pydantic(error: dict, file: str, marks: _Marks) -> Problem:
     return Problem(file, _field_name(path), message, line, column, rule=rule, hint=hint)
 
 
+MAX_DEPTH = 32
+"""How deep a spec's collections may nest; the deepest field (``processes[0].command[0]``) is 4."""
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Refused(Exception):
+    """A YAML feature a spec may not use, found while composing (before any construction)."""
+
+    def __init__(self, message: str, mark: yaml.Mark):
+        super().__init__(message)
+        self.message, self.mark = message, mark
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses, while composing the node graph (before anything is
+    constructed), what a short spec never needs and what makes loading blow up:
+
+    - anchors and aliases (``&name``/``*name``): an alias makes one node appear twice in the
+      graph; a self-referencing alias (``a: &x [*x]``) makes a cycle and nested aliases
+      ("billion laughs") an exponentially large value;
+    - merge keys (``<<:``);
+    - nesting deeper than :data:`MAX_DEPTH` (PyYAML's composer recurses per level and would
+      end in a RecursionError).
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # noqa: D102 (PyYAML's hook)
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused("anchors and aliases (&name, *name) are not supported in a spec; write the value out",
+                           event.start_mark)
+        if (isinstance(parent, yaml.MappingNode) and index is None and isinstance(event, yaml.ScalarEvent)
+                and event.value == "<<" and event.implicit[0]):
+            raise _Refused("merge keys (<<:) are not supported in a spec; write each key out", event.start_mark)
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep; a spec needs only a few", event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _at(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    """A YAML syntax error at its problem mark; when PyYAML also names where the construct
+    began (an unclosed ``[``, ``{`` or quote reported at the end of the file), that place too."""
+    mark = exc.problem_mark or exc.context_mark
+    message = f"malformed YAML: {exc.problem or exc.context}"
+    start = exc.context_mark
+    if exc.problem_mark is not None and start is not None and (start.line, start.column) != (mark.line, mark.column):
+        lines = text.splitlines()
+        opener = lines[start.line][start.column:start.column + 1] if start.line < len(lines) else ""
+        where = f"{start.line + 1}:{start.column + 1}"
+        if opener and opener in "[{\"'":
+            message += f" (the `{opener}` opened at {where})"
+        elif exc.context:
+            message += f" ({exc.context} started at {where})"
+    return Problem(file, "", message, *_at(mark))
+
+
 def _parse(text: str, file: str) -> tuple[Spec, _Marks]:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _SpecLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except _Refused as exc:
+        raise SpecError([Problem(file, "", exc.message, *_at(exc.mark))]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise SpecError([Problem(file, "", f"malformed YAML: {problem}", mark.line + 1 if mark else None, mark.column + 1 if mark else None)]) from None
+        raise SpecError([_syntax_problem(exc, text, file)]) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[:exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise SpecError([Problem(file, "", f"not YAML text: character U+{ord(character):04X} is not allowed in YAML "
+                                           "(is this a binary file?)", line, column)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem(file, "", f"malformed YAML: {exc}")]) from None
+    except RecursionError:  # a safety net: MAX_DEPTH stops the composer long before this
+        raise SpecError([Problem(file, "", "nested too deeply to read; a spec needs only a few levels")]) from None
     if not isinstance(data, dict):
         got = _TYPE_NAMES.get(type(data), type(data).__name__)
         raise SpecError([Problem(file, "", f"a spec is a YAML mapping (name: ..., language: ...), got {got}", 1, 1)])
@@ -200,8 +274,10 @@ def load_text(text: str, file: str = "<spec>", context: str | Path = ".") -> Loa
     Returns:
         a :class:`LoadedSpec`.
     Raises:
-        SpecError: malformed YAML, a duplicate or unknown key, a wrong type or value, a rule
-            refusal, or a config template that cannot be read as UTF-8 text; every problem
+        SpecError: malformed YAML (located at the problem and, for an unclosed bracket or
+            quote, where it opened), anchors/aliases/merge keys or nesting deeper than
+            :data:`MAX_DEPTH` (refused before construction), a duplicate or unknown key, a
+            wrong type or value, a rule refusal, or a config template that cannot be read as UTF-8 text; every problem
             carries the file, line, column and field where known.
     """
     spec, marks = _parse(text, file)
@@ -226,11 +302,22 @@ def load_spec(path: str | Path) -> LoadedSpec:
     Returns:
         a :class:`LoadedSpec` (see :func:`load_text`).
     Raises:
-        SpecError: the file cannot be read, or see :func:`load_text`.
+        SpecError: the file cannot be read, is a directory or is not UTF-8 text, or see
+            :func:`load_text`.
     """
     path = Path(path)
+    if path.is_dir():
+        raise SpecError([Problem(str(path), "", "cannot read the spec: it is a directory; "
+                                                f"give the spec file, e.g. {path / 'dockgen.yaml'}")])
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise SpecError([Problem(str(path), "", f"cannot read the spec: {_reason(exc)}")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        raise SpecError([Problem(str(path), "", f"cannot read the spec: it is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                                                "a spec is a YAML text file", line, column)]) from None
     return load_text(text, str(path), path.parent)
