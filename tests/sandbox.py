@@ -34,7 +34,7 @@ MOUNT = "/usr/bin/mount"
 SETPRIV = "/usr/bin/setpriv"
 RUN_SH = "/usr/local/bin/run.sh"  # where the Dockerfile puts run.sh (plan.RUN_SH)
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
-BUSYBOX_APPLETS = ("awk", "cat", "chmod", "sh", "kill", "sleep", "printf")
+BUSYBOX_APPLETS = ("awk", "cat", "chmod", "rm", "sh", "kill", "sleep", "printf")
 
 # Mount binds (src dst rw|ro ...) then "--", then the command; runs as the namespace's first program.
 _SETUP = (

@@ -507,3 +507,26 @@ def test_r13_r17_config_below_a_writable_path_is_refused_at_render_time(tmp_path
     result = subprocess.run([tool("dockgen"), "render", str(spec), "-o", str(tmp_path / "out")], capture_output=True, text=True)
     assert result.returncode == 2, result.stderr
     assert "config[0].target" in result.stderr and "/var/tmp" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_r15_r17_read_only_config_in_a_volume_is_rewritten_on_the_next_start(shell, open_tmp):
+    """A config file with mode 0440 in a volume outlives the container: the next start, as
+    the image's uid 10001 (R15), must replace it (``: >`` alone cannot open the read-only
+    file). Each start writes that start's value, and the file ends with mode 0440 again."""
+    (open_tmp / "app.tmpl").write_text("password=${DB_PASSWORD}\n")
+    spec = open_tmp / "dockgen.yaml"
+    spec.write_text(yaml.safe_dump({"name": "volume", "language": "none", "base": "alpine:3.20", "secrets": ["DB_PASSWORD"],
+                                    "config": [{"source": "app.tmpl", "target": "/var/lib/app/app.ini", "mode": "0440"}],
+                                    "volumes": ["/var/lib/app"], "entrypoint": ["/bin/true"]}))
+    files = render(spec, open_tmp / "out")
+    (config,) = config_outputs(spec)
+    assert (config.path, config.mode) == ("/var/lib/app/app.ini", "0440")
+    binds, hosts = bind_dirs([config.path], open_tmp, owner=(10001, 10001))  # the volume, the app's own
+    written = hosts["/var/lib/app"] / "app.ini"
+    for start, password in enumerate(["first-pw", "second-pw"], 1):
+        result = subprocess.run(sandbox([*shell.argv, str(files["run.sh"]), "/bin/true"], binds, user=(10001, 10001)),
+                                env={"DB_PASSWORD": password, "PATH": shell.path}, capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, f"start {start}: {result.stderr}"
+        assert written.read_text() == f"password={password}\n"
+        assert written.stat().st_mode & 0o777 == 0o440
+        assert (written.stat().st_uid, written.stat().st_gid) == (10001, 10001)
