@@ -49,7 +49,8 @@ def test_render_writes_the_expected_files(tmp_path):
     files = render(PYTHON_NOTES, tmp_path / "out")
     assert sorted(files) == [".dockerignore", "Dockerfile", "compose.yaml", "run.sh"]
     result = dockgen("render", PYTHON_NOTES, "-o", tmp_path / "other")
-    assert sorted(Path(line).name for line in result.stdout.splitlines()) == sorted(files)
+    assert all(line.startswith("wrote ") for line in result.stdout.splitlines()), result.stdout
+    assert sorted(Path(line.removeprefix("wrote ")).name for line in result.stdout.splitlines()) == sorted(files)
 
 
 def test_run_sh_is_executable_0755(tmp_path):
@@ -77,8 +78,8 @@ def test_check_exits_1_listing_differing_files_and_writes_nothing(tmp_path):
     result = dockgen("render", PYTHON_NOTES, "-o", out, "--check")
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    listed = {Path(line.strip()).name for line in result.stderr.splitlines() if line.startswith("  ")}
-    assert listed == {"Dockerfile", "run.sh", "compose.yaml"}
+    listed = {Path(line.split(": ", 1)[1]).name: line.split(":")[0].strip() for line in result.stderr.splitlines() if line.startswith("  ")}
+    assert listed == {"Dockerfile": "differs", "run.sh": "differs", "compose.yaml": "missing"}
     assert _snapshot(out) == before
 
 
@@ -86,8 +87,8 @@ def test_check_on_an_empty_directory_lists_everything(tmp_path):
     out = tmp_path / "out"
     result = dockgen("render", PYTHON_NOTES, "-o", out, "--check")
     assert result.returncode == 1
-    listed = {Path(line.strip()).name for line in result.stderr.splitlines() if line.startswith("  ")}
-    assert listed == {"Dockerfile", ".dockerignore", "compose.yaml", "run.sh"}
+    listed = {Path(line.split(": ", 1)[1]).name: line.split(":")[0].strip() for line in result.stderr.splitlines() if line.startswith("  ")}
+    assert listed == dict.fromkeys(["Dockerfile", ".dockerignore", "compose.yaml", "run.sh"], "missing")
     assert not out.exists()
 
 

@@ -90,9 +90,14 @@ TemplateOption = Annotated[Optional[Path], typer.Option(
 @app.command()
 def render(
     specs: Annotated[list[Path], typer.Argument(metavar="SPEC...", help="The spec file(s) (YAML). Each spec's directory is its build context.", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Directory to write into; it is the build context. Default: the spec's directory.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite files that differ.")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 listing the files that differ from what the spec renders.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="DIR", help=(
+        "Directory to write into. Default: the spec's directory, which is the build context: the Dockerfile "
+        "COPYs the application from there. With a DIR elsewhere the files are for review and diffs, unless "
+        "the application is in DIR too (a warning names what DIR lacks)."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=(
+        "Also overwrite files dockgen did not write or that were edited since (files dockgen wrote, "
+        "with their checksum intact, are updated without it)."))] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 listing each file that is missing or differs from what the spec renders.")] = False,
     annotate: Annotated[bool, typer.Option("--annotate", help="Write each Dockerfile instruction's spec field and rule IDs as comments (R21).")] = False,
     print_run: Annotated[bool, typer.Option("--print-run", help="Print the equivalent `docker run` line instead of writing files.")] = False,
     template: TemplateOption = None,
@@ -100,13 +105,15 @@ def render(
     """Render the container files for SPEC.
 
     Writes Dockerfile, .dockerignore, compose.yaml, run.sh (when the image has a shell)
-    and supervisord.conf (with processes). Never overwrites a differing file without --force.
+    and supervisord.conf (with processes). Each carries a checksum of its content in its
+    header comment, so a file dockgen wrote is updated when the spec changes; a file of
+    your own, or one edited by hand, is never overwritten without --force.
     Several specs render (or --check) one after the other, each into its own directory
     (that is how the pre-commit hook `dockgen-check` calls it).
 
     Example: dockgen render specs/python-notes/dockgen.yaml -o build/
     """
-    from .render import check as check_files, make_renderer, write
+    from .render import check as check_files, make_renderer, shown, write
 
     try:
         if len(specs) > 1 and (output is not None or print_run):
@@ -120,25 +127,55 @@ def render(
                 return
             files = renderer.files(plan, annotate=annotate)
             directory = output if output is not None else loaded.context
+            if output is not None:
+                _warn_missing_context(loaded.context, directory, plan, files)
             if check:
                 try:
                     check_files(files, directory)
                 except CheckFailed as error:
                     failed.append(error)
                     continue
-                typer.echo(f"{directory}: up to date", err=True)
+                typer.echo(f"{shown(directory)}: up to date", err=True)
                 continue
             written = write(files, directory, force=force)
             for name in written:
-                typer.echo(str(directory / name))
+                typer.echo(f"wrote {directory / name}")
             if not written:
-                typer.echo(f"{directory}: up to date", err=True)
+                typer.echo(f"{shown(directory)}: up to date", err=True)
         if failed:
             for error in failed[:-1]:
                 typer.echo(str(error) if str(error).startswith("error:") else f"error: {error}", err=True)
             raise failed[-1]
     except DockgenError as error:
         raise _fail(error) from None
+
+
+def _warn_missing_context(context: Path, directory: Path, plan, files) -> None:
+    """With ``-o DIR`` elsewhere than the spec's directory: one warning naming what the
+    Dockerfile COPYs from the build context that DIR lacks (the files are then for review)."""
+    import fnmatch
+    import os
+
+    from .render import copied_from_context, shown
+
+    if directory.resolve() == context.resolve():
+        return
+    generated = {f.name for f in files}
+    ignored = [pattern.rstrip("/") for pattern in plan.ignore]
+    lacking: list[str] = []
+    for source in copied_from_context(plan, files):
+        if source.rstrip("/") in ("", "."):
+            candidates = sorted(entry.name for entry in context.iterdir()) if context.is_dir() else []
+            candidates = [name for name in candidates if name not in generated
+                          and not any(fnmatch.fnmatch(name, pattern) for pattern in ignored)]
+        else:
+            candidates = [source.rstrip("/")] if os.path.lexists(context / source) else []
+        lacking += [name for name in candidates if not os.path.lexists(directory / name) and name not in lacking]
+    if lacking:
+        listed = ", ".join(lacking[:5]) + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else "")
+        _warn([f"{shown(directory)} lacks {listed}, which the Dockerfile COPYs from its build context "
+               f"{shown(context)}: the files in {shown(directory)} are for review and diffs; build with "
+               f"{shown(context)} as the context (render without -o) or put the application in {shown(directory)} too"])
 
 
 @app.command()

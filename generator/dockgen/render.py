@@ -11,13 +11,21 @@ file. Every spec value passes through the filter made for its file's syntax (DES
 - ``yaml``: YAML scalars and flow collections, emitted by PyYAML;
 - ``compose``: the same for compose.yaml values that may hold ``$`` (doubled: compose's escape);
 - ``supervisor``: supervisord ``command=`` lines (shlex-split by supervisord, ``%`` escaped).
+
+Every generated file carries a checksum of its own content in its header comment
+(``dockgen-checksum: <16 hex>``, the template's ``{{ checksum }}``): :func:`write` replaces a
+file whose checksum is intact (dockgen wrote it and nobody edited it) without ``--force``,
+and refuses any other file that is in the way.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shlex
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +34,7 @@ import jinja2
 import yaml
 
 from .errors import CheckFailed, UsageError
-from .plan import Plan
+from .plan import Copy, Plan
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # in an installed wheel
 _SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # in a source checkout
@@ -118,6 +126,39 @@ def _environment(template_dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
+CHECKSUM_PLACEHOLDER = "-" * 16
+"""What ``{{ checksum }}`` renders as before sealing; the checksum is computed with it in place."""
+_CHECKSUM_LABEL = "dockgen-checksum: "
+_CHECKSUM = re.compile(re.escape(_CHECKSUM_LABEL.encode()) + rb"([0-9a-f]{16})")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def seal(text: str) -> bytes:
+    """``text`` (rendered with ``checksum`` = :data:`CHECKSUM_PLACEHOLDER`) as UTF-8 bytes with
+    the first ``dockgen-checksum: <placeholder>`` replaced by the first 16 hex digits of the
+    SHA-256 of the placeholder version. Text without the placeholder (a ``--template`` of the
+    user's own without ``{{ checksum }}``) is returned unchanged. Deterministic.
+    """
+    data = text.encode()
+    marker = (_CHECKSUM_LABEL + CHECKSUM_PLACEHOLDER).encode()
+    if marker not in data:
+        return data
+    return data.replace(marker, (_CHECKSUM_LABEL + _digest(data)).encode(), 1)
+
+
+def intact(data: bytes) -> bool:
+    """Whether ``data`` carries a ``dockgen-checksum`` that matches its content (see :func:`seal`):
+    True for a file dockgen wrote and nobody edited since; False for any other file."""
+    found = _CHECKSUM.search(data)
+    if found is None:
+        return False
+    unsealed = data[:found.start(1)] + CHECKSUM_PLACEHOLDER.encode() + data[found.end(1):]
+    return _digest(unsealed) == found.group(1).decode()
+
+
 @dataclass(frozen=True)
 class OutputFile:
     """A generated file: its name in the output directory, content (bytes) and mode."""
@@ -149,17 +190,21 @@ class Renderer:
             plan: the build plan.
             annotate: write each instruction's spec field and rule IDs as comments (R21).
         Returns:
-            the files in a fixed order; byte-identical for the same plan.
+            the files in a fixed order; byte-identical for the same plan. Each carries its
+            checksum in its header comment (:func:`seal`; templates get ``checksum``).
         """
+        def sealed(name: str, template: str, mode: int = 0o644, **context: object) -> OutputFile:
+            return OutputFile(name, seal(self.text(template, plan=plan, checksum=CHECKSUM_PLACEHOLDER, **context)), mode)
+
         out = [
-            OutputFile("Dockerfile", self.text("Dockerfile.j2", plan=plan, annotate=annotate).encode()),
-            OutputFile(".dockerignore", self.text("dockerignore.j2", plan=plan).encode()),
-            OutputFile("compose.yaml", self.text("compose.yaml.j2", plan=plan, run=plan.runtime).encode()),
+            sealed("Dockerfile", "Dockerfile.j2", annotate=annotate),
+            sealed(".dockerignore", "dockerignore.j2"),
+            sealed("compose.yaml", "compose.yaml.j2", run=plan.runtime),
         ]
         if plan.startup is not None:
-            out.append(OutputFile("run.sh", self.text("run.sh.j2", plan=plan, startup=plan.startup).encode(), 0o755))
+            out.append(sealed("run.sh", "run.sh.j2", 0o755, startup=plan.startup))
         if plan.supervisor is not None:
-            out.append(OutputFile("supervisord.conf", self.text("supervisord.conf.j2", plan=plan, supervisor=plan.supervisor).encode()))
+            out.append(sealed("supervisord.conf", "supervisord.conf.j2", supervisor=plan.supervisor))
         return out
 
     def run_command(self, plan: Plan) -> str:
@@ -208,42 +253,74 @@ def differing(files: list[OutputFile], directory: Path) -> list[str]:
     return changed
 
 
+def _exists(path: Path) -> bool:
+    """Whether any directory entry is at ``path``: a file, a directory, or a symlink, dangling or not."""
+    return os.path.lexists(path)
+
+
+def shown(directory: Path) -> str:
+    """``directory`` as the user gave it, for messages; ``.`` is written ``./`` so it reads as a place."""
+    return "./" if str(directory) == "." else str(directory)
+
+
 def check(files: list[OutputFile], directory: Path) -> None:
-    """``render --check``: raise :class:`CheckFailed` (exit 1) listing files that differ; writes nothing."""
+    """``render --check``: raise :class:`CheckFailed` (exit 1) listing each file that is
+    ``missing`` or ``differs`` (content or mode) from what the spec renders; writes nothing."""
     changed = differing(files, directory)
     if changed:
-        raise CheckFailed("these files differ from what the spec renders (run `dockgen render` to update):\n"
-                          + "\n".join(f"  {directory / name}" for name in changed))
+        raise CheckFailed("these files are not what the spec renders (run `dockgen render` to update them):\n"
+                          + "\n".join(f"  {'differs' if _exists(directory / name) else 'missing'}: {directory / name}"
+                                       for name in changed))
 
 
-REFUSAL = ("refusing to overwrite files that differ from what the spec renders "
+REFUSAL = ("refusing to overwrite files that dockgen did not write or that were edited since "
            "(use --force to replace them, or --check to list them):")
+
+
+def _regenerable(path: Path) -> bool:
+    """Whether ``path`` is a regular file (not a symlink) whose dockgen checksum is intact."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+        return intact(path.read_bytes())
+    except OSError:
+        return False
 
 
 def write(files: list[OutputFile], directory: Path, force: bool = False, *, refusal: str = REFUSAL) -> list[str]:
     """Write ``files`` into ``directory`` atomically (temp file + rename), all or nothing.
 
+    A file that is in the way (any directory entry, a dangling symlink too) is replaced
+    without ``force`` only when it is a regular file whose ``dockgen-checksum`` is intact
+    (dockgen wrote it and nobody edited it, :func:`intact`); anything else needs ``force``.
+
     Args:
         files: what to write. A name may hold subdirectories (``.github/workflows/ci.yml``,
             ``/``-separated, relative, no ``..``); missing ones are created.
         directory: created if missing.
-        force: overwrite files that exist with other content.
+        force: also overwrite files without an intact checksum (a person's own or edited files).
         refusal: the first line of the refusal message (the caller's wording); the paths
             that would be overwritten follow, one a line.
     Returns:
         the names written, in the order of ``files`` (files already identical are left untouched).
     Raises:
-        UsageError: a file exists with other content and ``force`` is False (nothing is
-            written), or the directory cannot be written.
+        UsageError: a file in the way has no intact checksum and ``force`` is False, or a
+            directory is where a file goes (even with ``force``), or the directory cannot be
+            written; in each case nothing is written.
         ValueError: a name is absolute or climbs out of ``directory`` (a bug in the caller).
     """
     for f in files:
         if f.name.startswith("/") or ".." in f.name.split("/"):
             raise ValueError(f"output file name {f.name!r} is not inside the output directory")
     changed = differing(files, directory)
-    existing = [name for name in changed if (directory / name).exists()]
-    if existing and not force:
-        raise UsageError(refusal + "\n" + "\n".join(f"  {directory / name}" for name in existing))
+    existing = [name for name in changed if _exists(directory / name)]
+    folders = [name for name in existing if (directory / name).is_dir() and not (directory / name).is_symlink()]
+    if folders:
+        raise UsageError("a directory is where dockgen writes a file; move or remove it:\n"
+                         + "\n".join(f"  {directory / name}/" for name in folders))
+    protected = [name for name in existing if not _regenerable(directory / name)]
+    if protected and not force:
+        raise UsageError(refusal + "\n" + "\n".join(f"  {directory / name}" for name in protected))
     where = directory
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -266,3 +343,16 @@ def write(files: list[OutputFile], directory: Path, force: bool = False, *, refu
     except OSError as exc:
         raise UsageError(f"cannot write to {where}: {exc.strerror or exc}") from None
     return changed
+
+
+def copied_from_context(plan: Plan, generated: list[OutputFile]) -> tuple[str, ...]:
+    """What the final Dockerfile COPYs from the build context, other than the files dockgen
+    generates (run.sh, supervisord.conf): sources of ``COPY`` without ``--from``, as written
+    (``.`` for the whole context)."""
+    names = {f.name for f in generated}
+    sources: list[str] = []
+    for stage in plan.stages:
+        for step in stage.steps:
+            if isinstance(step, Copy) and step.stage is None:
+                sources += [s for s in step.sources if s not in names and s not in sources]
+    return tuple(sources)
