@@ -258,7 +258,9 @@ def image_files(engine: Engine, image: str, marker: str | None = None) -> tuple[
     """Walk the file system of ``image`` through ``podman export``.
 
     Returns:
-        (path -> TarInfo for every entry, paths of regular files whose content holds ``marker``).
+        (path -> TarInfo for every entry, plus the key ``"#dpkg-status"`` holding the bytes of
+        var/lib/dpkg/status when the image has one; paths of regular files whose content
+        holds ``marker``).
     """
     container = engine.run("create", f"--label={LABEL}", image, "/none").stdout.strip().splitlines()[-1]
     entries: dict[str, tarfile.TarInfo] = {}
