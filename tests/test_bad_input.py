@@ -28,7 +28,7 @@ CASES = {
     "wrong-type-item": (OK + "ports: [http]\n", [":5:9:", "ports[0]:", "expected a whole number"]),
     "wrong-type-mapping": (OK + "env: [A, B]\n", [":5:6:", "env:", "expected a mapping"]),
     "wrong-type-bool": (OK + "init: maybe\n", [":5:7:", "init:"]),
-    "version-as-number": ('name: x\nlanguage: python\nversion: 3.10\nentrypoint: [python]\n', [":3:1:", "version:", "quote it"]),
+    "version-as-number": ('name: x\nlanguage: python\nversion: 3.10\nentrypoint: [python]\n', [":3:10:", "version:", "quote it"]),
     "base-latest": (OK + "base: python:latest\n", [":5:7:", "base:", "latest", "R06"]),
     "base-no-tag": (OK + "base: python\n", [":5:7:", "base:", "no tag", "R06"]),
     "base-tag-without-version": (OK + "base: debian:stable-slim\n", [":5:7:", "base:", "R06"]),

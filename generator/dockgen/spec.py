@@ -15,6 +15,7 @@ that the loader can point at the field that caused it.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from typing import Annotated, Literal
 
@@ -108,26 +109,40 @@ def _no_nul(value: str) -> str:
 Argument = Annotated[str, AfterValidator(_no_nul)]
 Argv = Annotated[list[Argument], Field(min_length=1)]
 
-_PATH_CHARS = r"[A-Za-z0-9._@+=,%:/-]"
-AbsPath = Annotated[str, AfterValidator(_matcher(rf"/(?:{_PATH_CHARS}*)", "absolute path (starting with /, no spaces, quotes or $)"))]
+# Path characters: no spaces, quotes, $ (Dockerfile expansion), nor , = : (mount option syntax).
+_PATH_CHARS = r"[A-Za-z0-9._@+/-]"
+
+
+def _absolute_path(value: str) -> str:
+    """An absolute path, normalised (``/etc/app/`` -> ``/etc/app``); ``..`` is refused."""
+    _matcher(rf"/{_PATH_CHARS}*", "absolute path (starting with /; letters, digits, . _ @ + - only)")(value)
+    if ".." in value.split("/"):
+        raise _fail("path", f"{value!r} may not contain `..`")
+    return posixpath.normpath(value).replace("//", "/")
+
+
+AbsPath = Annotated[str, AfterValidator(_absolute_path)]
 
 
 def _relative_path(value: str) -> str:
-    _matcher(rf"{_PATH_CHARS}+", "relative path in the build context (no spaces, quotes or $)")(value)
-    if value.startswith("/") or ".." in value.split("/"):
-        raise _fail("path", f"{value!r} must be a relative path inside the build context (no leading / or ..)")
+    _matcher(rf"{_PATH_CHARS}+", "relative path in the build context (letters, digits, . _ @ + - / only)")(value)
+    if value.startswith(("/", "-")) or ".." in value.split("/"):
+        raise _fail("path", f"{value!r} must be a relative path inside the build context (no leading / or -, no ..)")
     return value
 
 
 RelPath = Annotated[str, AfterValidator(_relative_path)]
 
-SSH_SERVERS = {"openssh-server", "openssh", "openssh-server-pam", "dropbear", "tinysshd"}
+# Package names that install an ssh server (Debian, Alpine), compared without punctuation:
+# apt reads `openssh.server` or `openssh-server+` as patterns that match openssh-server.
+SSH_SERVERS = {"opensshserver", "openssh", "opensshserverpam", "ssh", "sshd", "dropbear", "dropbearbin",
+               "dropbearrunit", "dropbearopenrc", "tinyssh", "tinysshd", "lsh", "lshserver"}
 
 
 def _no_ssh_server(value: str) -> str:
     """R09: an ssh server in the image is refused; ``docker exec`` is the way in."""
-    base = re.split(r"[=<>~@:]", value, maxsplit=1)[0].lower()
-    if base in SSH_SERVERS:
+    name = re.split(r"[=<>~@:]", value, maxsplit=1)[0]
+    if re.sub(r"[^a-z0-9]", "", name.lower()) in SSH_SERVERS:
         raise _fail(
             "rule",
             f"{value!r} is an ssh server; use `docker exec -it <container> sh` to get a shell "
@@ -172,8 +187,8 @@ def _duration(value: object) -> str:
 Duration = Annotated[str, BeforeValidator(_duration, json_schema_input_type=str | int)]
 
 SIGNALS = (
-    "SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGKILL", "SIGSTOP",
-)
+    "SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH",
+)  # never SIGKILL or SIGSTOP: a stop must end the app gracefully with its own exit code (R11)
 
 
 def _signal(value: str) -> str:
@@ -227,11 +242,12 @@ def _base_image(value: str) -> str:
         raise _fail("image", f"{value!r} is not an image reference; expected e.g. python:3.12-slim")
     tag, digest = match["tag"], match["digest"]
     if tag == "latest":
-        raise _fail("rule", f"{value!r} uses the tag `latest`; pin an explicit version such as {match['name']}:1.2 (R06)")
+        raise _fail("rule", f"{value!r} uses the tag `latest`; pin an explicit version, e.g. {match['name']}:<version> (R06)")
     if not tag and not digest:
-        raise _fail("rule", f"{value!r} has no tag; pin an explicit version such as {match['name']}:1.2 or a @sha256: digest (R06)")
-    if tag and not any(c.isdigit() for c in tag) and not digest:
-        raise _fail("rule", f"{value!r}: the tag {tag!r} names no version; use a numbered tag (e.g. debian:12-slim) or add a @sha256: digest (R06)")
+        raise _fail("rule", f"{value!r} has no tag; pin an explicit version, e.g. {match['name']}:<version>, or a @sha256: digest (R06)")
+    if tag and not re.match(r"v?[0-9]", tag) and not digest:
+        raise _fail("rule", f"{value!r}: the tag {tag!r} does not start with a version; use a tag such as "
+                    f"{match['name']}:1.2-slim (the software's version first) or add a @sha256: digest (R06)")
     return value
 
 
@@ -251,7 +267,74 @@ def _secret_names(value: object) -> object:
     return value
 
 
-_SECRET_LOOKING = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.I)
+_SECRET_LOOKING = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)(?:PASS|PWD|PW)(?:_|$)", re.I)
+_URL_WITH_PASSWORD = re.compile(r"://[^/@\s:]*:[^/@\s]+@")
+
+
+def _env_name(value: str) -> str:
+    """R18: a name that looks like a secret does not get a value in the spec."""
+    if _SECRET_LOOKING.search(value):
+        raise _fail("rule", f"{value} looks like a secret; list it under `secrets` and deliver it at run time "
+                    f"via {value}_FILE instead of an ENV value (R18)")
+    return value
+
+
+def _env_value(value: str) -> str:
+    """R18: a URL that carries a password is a secret, whatever its variable is called."""
+    if _URL_WITH_PASSWORD.search(value):
+        raise _fail("rule", "holds a URL with a password; make the variable a secret (`secrets:`) and deliver "
+                    "it via NAME_FILE, or leave the password out of the URL (R18)")
+    return value
+
+
+# Variables every process has; a secret of that name could never be delivered (NAME and NAME_FILE).
+RESERVED_NAMES = {"PATH", "HOME", "HOSTNAME", "PWD", "OLDPWD", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "IFS", "PPID"}
+
+
+def _secret_name(value: str) -> str:
+    if value.upper() in RESERVED_NAMES:
+        raise _fail("reserved", f"{value} is set in every container; give the secret its own name")
+    return value
+
+
+# Accounts the official base images already have; groupadd/adduser would fail on them.
+SYSTEM_ACCOUNTS = {"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
+                   "www-data", "backup", "list", "irc", "gnats", "nobody", "nogroup", "_apt", "node", "nginx",
+                   "postgres", "mysql", "redis", "operator", "adm", "shutdown", "halt", "ftp", "squid", "xfs",
+                   "guest", "utmp", "tty", "disk", "kmem", "wheel", "staff", "users", "ping", "postdrop", "smmsp"}
+
+
+def _not_system_account(value: str) -> str:
+    if value in SYSTEM_ACCOUNTS and value != "root":
+        raise _fail("account", f"{value!r} is an account the base images already have; choose the app's own name (e.g. app)")
+    return value
+
+
+def _unique(what: str, key=lambda v: v):
+    def check(values: list) -> list:
+        seen: dict = {}
+        for value in values:
+            if key(value) in seen:
+                raise _fail("unique", f"{value!r} is listed twice{' (names are compared case-insensitively)' if what == 'secret' else ''}")
+            seen[key(value)] = value
+        return values
+
+    return check
+
+
+def _supervisor_argument(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise _fail("multiline", "must be a single line: supervisord reads one command per line")
+    if re.search(r"[ \t][;#]", value):
+        raise _fail("comment", "contains a space before `;` or `#`, which supervisord reads as the start of a comment; "
+                    "remove the space (e.g. `echo a; exec b` instead of `echo a ;exec b`)")
+    return value
+
+
+def _version_text(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise _fail("version_number", "is a number in YAML (unquoted, 3.10 reads as 3.1); quote it, e.g. version: \"3.12\"")
+    return value
 
 
 # --- models --------------------------------------------------------------------------
@@ -264,7 +347,8 @@ class _Model(BaseModel):
 class User(_Model):
     """The non-root user the application runs as (R15)."""
 
-    name: Annotated[str, AfterValidator(_no_shell_metacharacters("user name")), AfterValidator(_matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name"))] = "app"
+    name: Annotated[str, AfterValidator(_no_shell_metacharacters("user name")), AfterValidator(_matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name")),
+                    AfterValidator(_not_system_account)] = "app"
     uid: int = Field(10001, ge=0, le=2**31 - 2)
     gid: int = Field(10001, ge=0, le=2**31 - 2)
 
@@ -294,13 +378,8 @@ class ConfigFile(_Model):
 
     source: RelPath
     target: AbsPath
-    mode: Annotated[str, AfterValidator(_matcher(r"0?[0-7]{3}", "file mode (octal, e.g. \"0640\")"))] = "0644"
-
-
-def _supervisor_argument(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise _fail("multiline", "must be a single line: supervisord reads one command per line")
-    return value
+    # None: 0600 when the template uses a secret (R18), else 0644
+    mode: Annotated[str, AfterValidator(_matcher(r"0?[0-7]{3}", "file mode (octal, e.g. \"0640\")"))] | None = None
 
 
 class Process(_Model):
@@ -321,7 +400,7 @@ class Spec(_Model):
     name: Name
     description: OneLine | None = None
     language: Literal["python", "node", "ruby", "php", "go", "none"]
-    version: Annotated[str, AfterValidator(_matcher(r"[0-9][0-9A-Za-z.-]*", "version (e.g. \"3.12\")"))] | None = None
+    version: Annotated[str, BeforeValidator(_version_text, json_schema_input_type=str), AfterValidator(_matcher(r"[0-9][0-9A-Za-z.-]*", "version (e.g. \"3.12\")"))] | None = None
     variant: Literal["slim", "alpine"] = "slim"
     base: BaseImage | None = None
     system_packages: list[OsPackage] = []
@@ -331,20 +410,21 @@ class Spec(_Model):
     workdir: AbsPath = "/app"
     copy_: list[RelPath] = Field(default=["."], alias="copy")
     user: User = User()
-    ports: list[Annotated[int, Field(ge=1, le=65535)]] = []
-    env: dict[EnvName, OneLine] = {}
-    secrets: Annotated[list[EnvName], BeforeValidator(_secret_names)] = []
+    ports: Annotated[list[Annotated[int, Field(ge=1, le=65535)]], AfterValidator(_unique("port"))] = []
+    env: dict[Annotated[EnvName, AfterValidator(_env_name)], Annotated[OneLine, AfterValidator(_env_value)]] = {}
+    secrets: Annotated[list[Annotated[EnvName, AfterValidator(_secret_name)]], BeforeValidator(_secret_names),
+                       AfterValidator(_unique("secret", str.upper))] = []
     entrypoint: Argv | None = None
     cmd: Argv | None = None
     labels: dict[Annotated[str, AfterValidator(_no_shell_metacharacters("label key")), AfterValidator(_matcher(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "label key"))], OneLine] = {}
-    caps: list[Capability] = []
+    caps: Annotated[list[Capability], AfterValidator(_unique("capability"))] = []
     healthcheck: Healthcheck | None = None
     stop_signal: Signal = "SIGTERM"
     config: list[ConfigFile] = []
     processes: dict[Annotated[str, AfterValidator(_matcher(r"[A-Za-z0-9][A-Za-z0-9_.-]*", "process name"))], Process] = {}
     init: bool = True
-    writable: list[AbsPath] = []
-    volumes: list[AbsPath] = []
+    writable: Annotated[list[AbsPath], AfterValidator(_unique("path"))] = []
+    volumes: Annotated[list[AbsPath], AfterValidator(_unique("path"))] = []
     stop_grace_period: Duration = "10s"
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -353,13 +433,6 @@ class Spec(_Model):
     def copy(self) -> list[str]:  # noqa: D401 - the public name of the field
         """What goes into the image (``copy`` in YAML; ``copy_`` avoids BaseModel.copy)."""
         return self.copy_
-
-    @model_validator(mode="before")
-    @classmethod
-    def _version_is_text(cls, data: object) -> object:
-        if isinstance(data, dict) and isinstance(data.get("version"), (int, float)) and not isinstance(data.get("version"), bool):
-            raise Refusal(("version",), "is a number in YAML, so 3.10 would read as 3.1; quote it, e.g. version: \"3.12\"")
-        return data
 
     @model_validator(mode="after")
     def _cross_field(self) -> "Spec":
@@ -374,8 +447,11 @@ class Spec(_Model):
         for name in self.env:
             if name in self.secrets:
                 raise Refusal(("env", name), f"{name} is a secret and is given a value here; secrets come at run time via {name}_FILE, never from the spec (R18)", "R18")
-            if _SECRET_LOOKING.search(name):
-                raise Refusal(("env", name), f"{name} looks like a secret; list it under `secrets` and deliver it at run time via {name}_FILE instead of an ENV value (R18)", "R18")
+        for field in ("writable", "volumes"):
+            for i, path in enumerate(getattr(self, field)):
+                if path == "/" or self.workdir == path or self.workdir.startswith(path.rstrip("/") + "/"):
+                    raise Refusal((field, i), f"{path} would hide the application in {self.workdir} (or the whole "
+                                  "filesystem) behind an empty mount; declare only the directories the app writes to", "R13")
         writable = set(self.writable) | set(self.volumes)
         for i, config in enumerate(self.config):
             if config.target in writable:

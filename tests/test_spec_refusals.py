@@ -1,0 +1,148 @@
+"""Specs that a reviewer used to break dockgen: each is now refused (exit 2, named rule) or
+rendered right. One test per finding, through the CLI or the plan, as a user would meet it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dockgen.errors import SpecError
+from dockgen.loader import load_text
+from dockgen.plan import make_plan
+from support import dockgen
+
+BASE = {"name": "demo", "language": "python", "version": "3.12", "entrypoint": ["python", "app.py"]}
+
+REFUSED = {
+    # R15/R07: COPY flags smuggled in through a build-context path
+    "copy-flag": ({"copy": ["--chown=10001:10001", "--chmod=777", "."]}, ["copy[0]", "relative path"]),
+    "dependency-flag": ({"dependencies": ["--from=evil:1"]}, ["dependencies[0]"]),
+    # R09: names apt or apk resolve to an ssh server
+    "ssh-metapackage": ({"system_packages": ["ssh"]}, ["R09"]),
+    "ssh-apt-pattern-dot": ({"system_packages": ["openssh.server"]}, ["R09"]),
+    "ssh-apt-pattern-plus": ({"system_packages": ["openssh-server+"]}, ["R09"]),
+    "ssh-dropbear-bin": ({"build_packages": ["dropbear-bin"]}, ["R09"]),
+    "ssh-tinyssh": ({"system_packages": ["tinyssh"]}, ["R09"]),
+    "ssh-case": ({"system_packages": ["OpenSSH-Server"]}, ["R09"]),
+    # R13/R14: mount syntax in a volume path (a host bind of /), paths that hide the app
+    "volume-mount-options": ({"volumes": ["/mnt,type=bind,source=/"]}, ["volumes[0]", "absolute path"]),
+    "volume-colon": ({"volumes": ["/data:/etc"]}, ["volumes[0]"]),
+    "volume-dotdot": ({"volumes": ["/a/../etc"]}, ["volumes[0]", ".."]),
+    "writable-root": ({"writable": ["/"]}, ["writable[0]", "R13"]),
+    "writable-workdir": ({"writable": ["/app"]}, ["writable[0]", "R13"]),
+    "writable-parent-of-workdir": ({"workdir": "/srv/app", "writable": ["/srv"]}, ["writable[0]", "R13"]),
+    # R11: a stop must be graceful
+    "stop-signal-kill": ({"stop_signal": "SIGKILL"}, ["stop_signal"]),
+    "stop-signal-stop": ({"stop_signal": "SIGSTOP"}, ["stop_signal"]),
+    # R06: the tag must start with the software's version
+    "tag-alpine-version-only": ({"base": "python:alpine3.20"}, ["base", "R06"]),
+    "tag-lts": ({"base": "node:lts-alpine3.20"}, ["base", "R06"]),
+    "tag-latest3": ({"base": "alpine:latest3"}, ["base", "R06"]),
+    # R18: secrets under other names, or inside a URL
+    "env-pass": ({"env": {"DB_PASS": "hunter2"}}, ["env.DB_PASS", "R18"]),
+    "env-pwd": ({"env": {"MYSQL_PWD": "x"}}, ["env.MYSQL_PWD", "R18"]),
+    "env-url-password": ({"env": {"DATABASE_URL": "postgres://u:hunter2@db/x"}}, ["env.DATABASE_URL", "R18"]),
+    "secret-twice": ({"secrets": ["DB", "db"]}, ["secrets", "twice"]),
+    "secret-reserved": ({"secrets": ["PATH"]}, ["secrets[0]", "PATH"]),
+    # R15: an account the base image already has
+    "user-www-data": ({"user": {"name": "www-data"}}, ["user.name", "www-data"]),
+    # compose would reject these
+    "port-twice": ({"ports": [80, 80]}, ["ports", "twice"]),
+    "volume-twice": ({"volumes": ["/data", "/data/"]}, ["volumes", "twice"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_refused_with_exit_2_and_named_field(case: str, tmp_path: Path):
+    extra, expected = REFUSED[case]
+    spec = {**BASE, **extra}
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump(spec))
+    result = dockgen("render", tmp_path / "dockgen.yaml", "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for part in expected:
+        assert part in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_r01_supervisord_comment_characters_are_refused_in_a_process_command(tmp_path: Path):
+    spec = {"name": "demo", "language": "none", "base": "debian:12-slim",
+            "processes": {"web": {"command": ["sh", "-c", "echo start ;exec sleep 1000"]}}}
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump(spec))
+    result = dockgen("validate", tmp_path / "dockgen.yaml")
+    assert result.returncode == 2 and "processes.web.command[2]" in result.stderr and "comment" in result.stderr
+
+
+def _plan(spec: dict, context: Path, templates: dict[str, str] | None = None):
+    for name, text in (templates or {}).items():
+        (context / name).write_text(text)
+    return make_plan(load_text(yaml.safe_dump(spec), "dockgen.yaml", context))
+
+
+def test_r17_config_files_with_the_same_basename_never_share_a_path(tmp_path: Path):
+    spec = {**BASE, "config": [{"source": "a.tmpl", "target": "/a/foo"}, {"source": "b.tmpl", "target": "/b/foo"},
+                               {"source": "c.tmpl", "target": "/c/foo-2"}]}
+    plan = _plan(spec, tmp_path, {"a.tmpl": "A\n", "b.tmpl": "B\n", "c.tmpl": "C\n"})
+    paths = [c.path for c in plan.startup.configs]
+    assert len(set(paths)) == 3, paths
+
+
+def test_r13_writable_path_with_trailing_slash_is_the_same_directory(tmp_path: Path):
+    spec = {**BASE, "writable": ["/etc/app/"], "config": [{"source": "a.tmpl", "target": "/etc/app/a.conf"}]}
+    plan = _plan(spec, tmp_path, {"a.tmpl": "x\n"})
+    assert plan.startup.configs[0].path == "/etc/app/a.conf"  # written in place, not hidden behind the tmpfs
+    assert "/etc/app" in plan.runtime.tmpfs
+
+
+def test_r17_config_target_in_the_runtime_dir_gets_the_runtime_dir(tmp_path: Path):
+    spec = {**BASE, "config": [{"source": "a.tmpl", "target": "/run/dockgen/a.conf"}]}
+    plan = _plan(spec, tmp_path, {"a.tmpl": "x\n"})
+    assert "/run/dockgen" in plan.runtime.tmpfs
+
+
+def test_r18_config_holding_a_secret_defaults_to_mode_0600(tmp_path: Path):
+    spec = {**BASE, "secrets": ["API_TOKEN"], "config": [{"source": "s.tmpl", "target": "/etc/s.conf"},
+                                                          {"source": "p.tmpl", "target": "/etc/p.conf"}]}
+    plan = _plan(spec, tmp_path, {"s.tmpl": "token=${API_TOKEN}\n", "p.tmpl": "plain\n"})
+    assert [c.mode for c in plan.startup.configs] == ["0600", "0644"]
+
+
+def test_compose_volume_names_are_named_volumes_never_host_paths(tmp_path: Path):
+    spec = {**BASE, "volumes": ["/.config", "/a-b", "/a/b"]}
+    names = [name for name, _ in _plan(spec, tmp_path).runtime.volumes]
+    assert names == ["config", "a-b", "a-b-2"]
+    assert all(name[0].isalnum() for name in names)
+
+
+def test_r15_runtime_data_below_the_workdir_stays_out_of_the_build_context(tmp_path: Path):
+    """The directory the image chowns to the app user must not be replaced by COPY . ./"""
+    spec = {**BASE, "volumes": ["/app/data"], "copy": [".", "public/"]}
+    plan = _plan(spec, tmp_path)
+    assert "data/" in plan.ignore and "public/data/" in plan.ignore
+    assert "dockgen.yaml" in plan.ignore
+
+
+def test_warnings_for_ignored_build_packages_and_powerful_caps(tmp_path: Path):
+    spec = {"name": "demo", "language": "none", "base": "debian:12-slim", "entrypoint": ["true"],
+            "build_packages": ["gcc"], "caps": ["SYS_ADMIN"]}
+    warnings = " ".join(_plan(spec, tmp_path).warnings)
+    assert "build_packages: gcc ignored" in warnings and "SYS_ADMIN" in warnings
+
+
+def test_spec_file_name_with_a_newline_cannot_reach_the_files(tmp_path: Path):
+    name = "x\nid\n#.yaml"
+    (tmp_path / name).write_text(yaml.safe_dump(BASE))
+    result = dockgen("render", tmp_path / name, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    for path in (tmp_path / "out").iterdir():
+        assert "\nid\n" not in path.read_text()
+
+
+def test_model_errors_are_all_reported(tmp_path: Path):
+    text = "name: x\nlanguage: python\nversion: 3.10\nentrypoint: [a]\nenv: {API_TOKEN: x, DB_PASSWORD: y}\n"
+    with pytest.raises(SpecError) as raised:
+        load_text(text, "t.yaml", tmp_path)
+    fields = [p.field for p in raised.value.problems]
+    assert fields == ["version", "env.API_TOKEN", "env.DB_PASSWORD"], fields
