@@ -333,18 +333,40 @@ def in_seconds(duration: str) -> str:
     return format(total.normalize(), "f") + "s"
 
 
-def _volume_names(paths: list[str]) -> list[str]:
-    """Compose volume names for ``paths``: ``/app/uploads`` -> ``app-uploads``, made unique
-    with a ``-2``, ``-3`` suffix when two paths would share a name (``/a-b`` and ``/a/b``)."""
+def _unique_names(bases: list[str]) -> list[str]:
+    """``bases`` made unique in order: a repeated ``x`` becomes ``x-2``, ``x-3``, ... (never
+    a name that is itself among ``bases``)."""
     names: list[str] = []
-    for path in paths:
-        base = path.strip("/").replace("/", "-") or "root"
+    for base in bases:
         name, n = base, 1
-        while name in names:
+        while name in names or (n > 1 and name in bases):
             n += 1
-            name = f"{base}-{n}"
+            stem, dot, ext = base.partition(".") if not base.startswith(".") else (base, "", "")
+            name = f"{stem}-{n}{dot}{ext}"
         names.append(name)
     return names
+
+
+def _volume_names(paths: list[str]) -> list[str]:
+    """Compose volume names for ``paths``: ``/app/uploads`` -> ``app-uploads``. A volume name
+    starts with a letter or digit (compose reads ``.x`` or ``..`` as a host path to bind)."""
+    return _unique_names([re.sub(r"^[^A-Za-z0-9]+", "", path.strip("/").replace("/", "-")) or "data" for path in paths])
+
+
+def _below(directory: str, paths: set[str]) -> list[str]:
+    """``paths`` under ``directory``, relative to it, sorted."""
+    prefix = directory.rstrip("/") + "/"
+    return sorted(p[len(prefix):] for p in paths if p.startswith(prefix))
+
+
+def _context_path(source: str, relative: str) -> str:
+    """Where ``relative`` (a path below the workdir) comes from in the build context when
+    ``source`` is copied into the workdir (``.`` -> ``relative``, ``public/`` -> ``public/relative``)."""
+    return posixpath.normpath(posixpath.join(source, relative))
+
+
+DANGEROUS_CAPS = {"SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO", "DAC_OVERRIDE",
+                  "SETUID", "SETGID", "SYS_BOOT", "MAC_ADMIN", "BPF", "PERFMON"}
 
 
 def _refuse(loaded: LoadedSpec, path: tuple, message: str, rule: str | None = None) -> SpecError:
@@ -399,12 +421,14 @@ def _configs(loaded: LoadedSpec, writable: set[str]) -> tuple[ConfigOutput, ...]
     known = set(spec.env) | set(spec.secrets)
     problems: list[Problem] = []
     outputs = []
-    names = [posixpath.basename(c.target) for c in spec.config]
+    names = _unique_names([posixpath.basename(c.target) for c in spec.config])
     for index, config in enumerate(spec.config):
         text = loaded.templates[config.source]
         file = str(loaded.context / config.source)
+        placeholders = []
         try:
-            for placeholder in scan(text):
+            placeholders = scan(text)
+            for placeholder in placeholders:
                 if placeholder.op == "" and placeholder.name not in known:
                     problems.append(Problem(file, f"config[{index}].source",
                                             f"unknown placeholder ${{{placeholder.name}}}: it is not in `env` or `secrets`; "
@@ -424,9 +448,11 @@ def _configs(loaded: LoadedSpec, writable: set[str]) -> tuple[ConfigOutput, ...]
                                            f"time, so {directory} will not exist; put the file directly in {w}, or "
                                            "outside the writable paths (run.sh then writes it to /run/dockgen and the "
                                            "image links it there)", "R17"))
-        name = names[index] if names.count(names[index]) == 1 else f"{index}-{names[index]}"
-        path = config.target if in_writable else f"{RUNTIME_DIR}/{name}"
-        mode = config.mode if len(config.mode) == 4 else "0" + config.mode
+        path = config.target if in_writable else f"{RUNTIME_DIR}/{names[index]}"
+        if config.mode is not None:
+            mode = config.mode if len(config.mode) == 4 else "0" + config.mode
+        else:  # R18: a file that holds a secret is readable by the app user alone
+            mode = "0600" if any(p.name in spec.secrets for p in placeholders) else "0644"
         outputs.append(ConfigOutput(config.source, text, config.target, path, mode, _delimiter(text)))
     if problems:
         raise SpecError(problems)
@@ -456,11 +482,18 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     warnings: list[str] = []
     if tool.unpinned:
         warnings.append(f"packages: {', '.join(tool.unpinned)} not pinned to a version (hadolint {tool.pin_rule})")
+    if spec.build_packages and not tool.builder_image:
+        warnings.append(f"build_packages: {', '.join(spec.build_packages)} ignored: nothing is built for this spec "
+                        "(no builder stage)")
+    risky = sorted(set(spec.caps) & DANGEROUS_CAPS)
+    if risky:
+        warnings.append(f"caps: {', '.join(risky)} gives the container powers close to root's; make sure the app needs it (R14)")
+    warnings.extend(tool.warnings)
 
     writable = set(spec.writable) | set(spec.volumes)
     configs = _configs(loaded, writable)
     links = tuple((c.target, c.path) for c in configs if c.path != c.target)
-    needs_runtime_dir = bool(links or spec.processes)
+    needs_runtime_dir = bool(spec.processes) or any(c.path.startswith(RUNTIME_DIR + "/") for c in configs)
     stages: list[Stage] = []
 
     # R02: tini from the image's own packages, or from a Debian stage when it has none.
@@ -581,10 +614,16 @@ def make_plan(loaded: LoadedSpec) -> Plan:
         grace_seconds=grace,
         init=spec.init,
     )
-    ignore = COMMON_IGNORE + SECRET_IGNORE + tool.ignore
+    # R19: the spec and its templates are not application files; runtime data in the build
+    # context (a writable or volume path below the workdir) stays out, so the directory the
+    # image hands to the app user is not replaced by a root-owned copy (R15).
+    spec_file = (loaded.path.name,) if re.fullmatch(r"[A-Za-z0-9._@+-]+", loaded.path.name) else ()
+    own = (*spec_file, "dockgen.schema.json", *(c.source for c in spec.config))
+    runtime_data = tuple(f"{_context_path(source, rel)}/" for source in spec.copy for rel in _below(spec.workdir, writable))
+    ignore = COMMON_IGNORE + SECRET_IGNORE + tool.ignore + own + runtime_data
     return Plan(
         spec=spec,
-        source=loaded.path.name,
+        source="".join(c if c.isprintable() else "?" for c in loaded.path.name),
         family=family,
         stages=tuple(stages),
         startup=Startup(tuple(spec.secrets), configs) if family.shell else None,

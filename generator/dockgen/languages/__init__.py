@@ -37,6 +37,7 @@ class Toolchain:
         stages: extra named stages the builder copies from, (image, alias) pairs.
         builder_workdir: WORKDIR of the builder stage; None means the spec's workdir.
         builder_packages: OS packages the builder always needs (dockgen's, not the spec's).
+        warnings: things the user should know about this language's build (e.g. no lock file).
     """
 
     final_image: str
@@ -55,6 +56,7 @@ class Toolchain:
     stages: tuple[tuple[str, str], ...] = ()
     builder_workdir: str | None = None
     builder_packages: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 LANGUAGES = ("python", "node", "ruby", "php", "go", "none")

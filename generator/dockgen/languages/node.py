@@ -13,9 +13,13 @@ def toolchain(spec: Spec) -> Toolchain:
     image = spec.base or f"node:{spec.version}-{spec.variant}"
     manifests = manifests_for(spec, ("package.json", "package-lock.json"))
     install = []
+    warnings = ()
     if "package.json" in manifests:
         locked = any(m in manifests for m in ("package-lock.json", "npm-shrinkwrap.json"))
         install.append(("npm", "ci", "--omit=dev") if locked else ("npm", "install", "--omit=dev"))
+        if not locked:
+            warnings = ("dependencies: no package-lock.json, so npm install resolves versions anew on every build; "
+                        "commit a lock file and list it (npm ci)",)
     if spec.packages:
         install.append(("npm", "install", "--omit=dev", "--no-save", *spec.packages))
     modules = in_workdir(spec, "node_modules")
@@ -33,5 +37,6 @@ def toolchain(spec: Spec) -> Toolchain:
         final_env=(("NODE_ENV", "production"),),
         ignore=("node_modules/", "npm-debug.log*", ".npm/", "coverage/", ".next/cache/"),
         pin_rule="DL3016",
+        warnings=warnings,
         unpinned=tuple(p for p in spec.packages if "@" not in p[1:]),
     )

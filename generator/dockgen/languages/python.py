@@ -13,7 +13,7 @@ from . import Toolchain, manifests_for
 VENV = "/opt/venv"
 UV = "uv==0.13.9"  # pinned, so that a lock file always meets the same resolver (DL3013)
 IGNORE = ("__pycache__/", "**/__pycache__/", "*.py[cod]", ".venv/", "venv/", ".tox/", ".nox/", ".pytest_cache/",
-          ".mypy_cache/", ".ruff_cache/", ".coverage", "htmlcov/", "*.egg-info/", "build/", "dist/")
+          ".mypy_cache/", ".ruff_cache/", ".coverage", "htmlcov/", "*.egg-info/")
 PATH = f"{VENV}/bin:/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
 RUNTIME_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
 
