@@ -140,7 +140,7 @@ def test_r01_a_program_that_crashes_at_once_is_retried_then_brings_supervisord_d
         assert started.finish(timeout=SLOW) == 0
         assert len([line for line in started.out if line == "crasher starting"]) == 4  # 1 start + startretries=3
         assert not [line for line in started.out if "success: crasher" in line], started.output()
-        assert listener_fired(started) == ["processname:crasher groupname:crasher from_state:BACKOFF"], started.output()
+        assert listener_fired(started) == ["processname:crasher groupname:app from_state:BACKOFF"], started.output()
         assert "steady got SIGTERM 100%" in started.out
         assert_stopped_gracefully(started)
         assert not pid_alive(pids["steady"])
@@ -163,7 +163,7 @@ def test_r01_r11_a_program_that_ends_after_startsecs_brings_supervisord_down(tmp
         assert started.finish(timeout=SLOW) == 0
         assert started.out.count("leaver ready") == 1, started.output()  # never restarted
         (fired,) = listener_fired(started)
-        assert fired.startswith("processname:leaver groupname:leaver from_state:RUNNING expected:1 pid:"), started.output()
+        assert fired.startswith("processname:leaver groupname:app from_state:RUNNING expected:1 pid:"), started.output()
         assert "quitter got SIGQUIT 100%" in started.out
         assert_stopped_gracefully(started)
         assert not pid_alive(pids["quitter"])
@@ -198,10 +198,9 @@ def test_r11_a_program_ending_while_supervisord_stops_does_not_trip_the_listener
         started.wait_for("success: omega entered RUNNING", timeout=SLOW)
         os.kill(started.proc.pid, signal.SIGTERM)
         assert started.finish(timeout=GRACE) == 0
-        # the scenario happened: one program was stopped, the other ended by itself meanwhile
-        assert len([line for line in started.out if line.endswith(" got SIGTERM")]) == 1, started.output()
-        assert len([line for line in started.out if line.endswith(" leaves on its own")]) == 1, started.output()
-        assert len([line for line in started.out if "(exit status 0; expected)" in line and "exited: " in line]) == 1, started.output()
+        # The programs are one group, so both get SIGTERM together; whichever handles it first
+        # makes the other one leave by itself, which may reach supervisord as EXITED.
+        assert 1 <= len([line for line in started.out if line.endswith(" got SIGTERM")]) <= 2, started.output()
         assert not listener_fired(started), started.output()
         assert_stopped_gracefully(started)
     finally:
@@ -258,7 +257,8 @@ def test_r11_supervisor_reads_every_rendered_conf(spec, tmp_path):
     assert sorted(e.__name__ for e in listener.pool_events) == ["ProcessStateExitedEvent", "ProcessStateFatalEvent",
                                                                  "SupervisorStoppingEvent"]
     assert listener.process_configs[0].command.startswith("/bin/sh -c")
-    programs = {name: g.process_configs[0] for name, g in groups.items()}
+    assert list(groups) == ["app"]  # one group: a stop signals every program at once (R11)
+    programs = {p.name: p for p in groups["app"].process_configs}
     assert set(programs) == set(data["processes"])
     grace = duration_seconds(str(data.get("stop_grace_period", "10s")))
     for name, config in programs.items():
