@@ -207,7 +207,7 @@ def _short(version: str, parts: int) -> str:
     return ".".join(numbers[:parts])
 
 
-def _satisfies(version: str, spec: str, caret_major: bool = True) -> bool:
+def _satisfies(version: str, spec: str) -> bool:
     """True when ``version`` (e.g. ``3.12``) satisfies a version range in PEP 440, npm or Composer syntax.
 
     Supports ``>= > <= < == = != ~= ^ ~``, ``x``/``*`` wildcards, ``,``/space (and) and ``||`` (or).
@@ -292,11 +292,6 @@ def _port_in(root: Path, path: Path) -> Guess | None:
             code = text.splitlines()[line - 1].strip()
             return Guess(int(match.group(1)), f"{_rel(root, path)}:{line}: {_one_line(code, 60)}")
     return None
-
-
-def _split(argv: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """R12: the program is ENTRYPOINT, its arguments are CMD."""
-    return argv[:1], argv[1:]
 
 
 def _procfile(root: Path) -> Command | None:
