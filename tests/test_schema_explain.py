@@ -259,3 +259,9 @@ def test_render_does_not_import_the_init_schema_explain_modules(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
     assert (tmp_path / "Dockerfile").exists()
+
+
+def test_every_spec_field_has_a_description_in_the_schema():
+    """Editors show these on hover; a new field without one fails here."""
+    schema = json.loads(dockgen("schema").stdout)
+    assert {name for name, prop in schema["properties"].items() if not prop.get("description")} == set()

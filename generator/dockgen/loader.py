@@ -138,6 +138,9 @@ def _problem_from_pydantic(error: dict, file: str, marks: _Marks) -> Problem:
             hint = f"write it as a YAML list, e.g. [{value.split()[0] if value.split() else 'x'}, ...]"
             if path and path[0] in ("entrypoint", "cmd", "healthcheck", "processes"):
                 hint += "; commands are always in exec form (R12)"
+        if path[:1] == ("ports",) and isinstance(value, str) and ":" in value:
+            hint = ("list the port the app listens on in the container (e.g. 80); compose.yaml and "
+                    "--print-run publish it on the same host port, which you can change at run time")
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         message = f"{value!r} is not allowed; expected {expected}"
