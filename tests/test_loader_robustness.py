@@ -75,7 +75,8 @@ DEEP = {
 def test_deep_nesting_is_a_clean_error_not_a_recursion_error(text, tmp_path):
     spec = tmp_path / "dockgen.yaml"
     message = _error(spec, text)
-    assert f"{spec}:" in message and "nested more than 32 levels deep" in message
+    # a deep block structure is also over the 1 MiB size limit, which stops it before parsing
+    assert f"{spec}:" in message and ("nested more than 32 levels deep" in message or "larger than" in message)
 
 
 def test_nesting_a_real_spec_uses_is_accepted(tmp_path):

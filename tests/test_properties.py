@@ -27,7 +27,7 @@ from support import docker_word, lint_problems
 from dockgen.loader import load_text
 from dockgen.plan import make_plan
 from dockgen.render import Renderer
-from dockgen.spec import CAPABILITIES, RESERVED_NAMES, SIGNALS, SYSTEM_ACCOUNTS
+from dockgen.spec import CAPABILITIES, RESERVED_NAMES, SIGNALS, SYSTEM_ACCOUNTS, looks_like_secret
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -41,8 +41,8 @@ argv = st.lists(argument, min_size=1, max_size=4)
 process_argv = st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"), max_size=20),
                         min_size=1, max_size=4)
 upper = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"), min_size=1, max_size=8)
-secret_looking = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)(?:PASS|PWD|PW)(?:_|$)")
-env_names = upper.map(lambda s: "E" + s).filter(lambda s: not secret_looking.search(s))
+
+env_names = upper.map(lambda s: "E" + s).filter(lambda s: not looks_like_secret(s))
 path_segment = st.text(st.sampled_from("abcxyz019._-@+"), min_size=1, max_size=8).filter(lambda s: s not in (".", ".."))
 abs_path = st.lists(path_segment, min_size=1, max_size=3).map(lambda parts: "/" + "/".join(parts))
 os_name = st.sampled_from(["curl", "ca-certificates", "libpq5", "git", "tzdata", "make"])

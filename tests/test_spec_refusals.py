@@ -146,3 +146,67 @@ def test_model_errors_are_all_reported(tmp_path: Path):
         load_text(text, "t.yaml", tmp_path)
     fields = [p.field for p in raised.value.problems]
     assert fields == ["version", "env.API_TOKEN", "env.DB_PASSWORD"], fields
+
+
+# --- second review: values the loader must read as written, or refuse cleanly ----------
+
+NOT_SECRETS = {"TOKENIZERS_PARALLELISM": "false", "MAX_TOKENS": "5", "TOKEN_TTL_SECONDS": "3", "OIDC_TOKEN_URL": "https://id",
+               "PASSWORD_MIN_LENGTH": "8", "DB_PASSWORD_FILE": "/run/secrets/db", "SECRETS_DIR": "/s",
+               "GOOGLE_APPLICATION_CREDENTIALS": "/etc/gcp.json", "COMPASS_URL": "x", "PASSENGER_ENV": "production"}
+
+
+def test_r18_names_about_a_secret_are_not_refused(tmp_path: Path):
+    plan = _plan({**BASE, "env": NOT_SECRETS}, tmp_path)
+    env = dict(next(s for s in plan.stages[-1].steps if s.kind == "env").items)
+    assert all(env[name] == value for name, value in NOT_SECRETS.items())
+
+
+@pytest.mark.parametrize("name", ["GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "API_KEY", "DB_PASS", "SMTP_PASSWORD"])
+def test_r18_secret_names_are_refused(name: str, tmp_path: Path):
+    with pytest.raises(SpecError, match="R18"):
+        _plan({**BASE, "env": {name: "x"}}, tmp_path)
+
+
+def test_unquoted_env_and_label_numbers_keep_the_text_written(tmp_path: Path):
+    text = yaml.safe_dump(BASE) + "env:\n  UMASK: 0022\n  TIMEOUT: 1:30\n  MIN_VERSION: 1.10\nlabels:\n  build: 0x10\n"
+    spec = load_text(text, "t.yaml", tmp_path).spec
+    assert spec.env == {"UMASK": "0022", "TIMEOUT": "1:30", "MIN_VERSION": "1.10"}
+    assert spec.labels == {"build": "0x10"}
+
+
+@pytest.mark.parametrize("value, words", [("2024-02-30", "day is out of range"), ("!!int foo", "cannot read a value"),
+                                          ("9" * 4301, "cannot read a value")])
+def test_values_python_cannot_construct_are_clean_errors(value: str, words: str, tmp_path: Path):
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump(BASE) + f"env:\n  RELEASE: {value}\n")
+    result = dockgen("validate", tmp_path / "dockgen.yaml")
+    assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_lone_surrogate_is_refused_before_render(tmp_path: Path):
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump({k: v for k, v in BASE.items() if k != "entrypoint"})
+                                           + 'entrypoint: [python, "a\\ud800"]\n')
+    for command in ("validate", "render"):
+        result = dockgen(command, tmp_path / "dockgen.yaml")
+        assert result.returncode == 2 and "entrypoint[1]" in result.stderr and "surrogate" in result.stderr
+
+
+@pytest.mark.parametrize("field", ["ports: [yes]", "user: {uid: on, gid: on}"])
+def test_yaml_booleans_are_not_numbers(field: str, tmp_path: Path):
+    with pytest.raises(SpecError, match="boolean"):
+        load_text(yaml.safe_dump(BASE) + field + "\n", "t.yaml", tmp_path)
+
+
+def test_a_spec_over_a_mebibyte_is_refused_without_parsing(tmp_path: Path):
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump(BASE) + "x:\n" + "  - [[[[]]]]\n" * 100_000)
+    result = dockgen("validate", tmp_path / "dockgen.yaml", timeout=10)
+    assert result.returncode == 2 and "larger than" in result.stderr
+
+
+def test_a_fifo_at_an_output_name_neither_blocks_nor_is_replaced(tmp_path: Path):
+    import os
+
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump(BASE))
+    os.mkfifo(tmp_path / "Dockerfile")
+    result = dockgen("render", tmp_path / "dockgen.yaml", timeout=20)
+    assert result.returncode == 2 and "Dockerfile" in result.stderr
+    assert (tmp_path / "Dockerfile").is_fifo()

@@ -244,11 +244,19 @@ def _parse(text: str, file: str) -> tuple[Spec, _Marks]:
         raise SpecError([Problem(file, "", f"malformed YAML: {exc}")]) from None
     except RecursionError:  # a safety net: MAX_DEPTH stops the composer long before this
         raise SpecError([Problem(file, "", "nested too deeply to read; a spec needs only a few levels")]) from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        # PyYAML's constructors: an impossible date (2024-02-30), `!!int foo`, an integer too long to convert
+        raise SpecError([Problem(file, "", f"cannot read a value: {exc}; quote it if it is meant as text")]) from None
     if not isinstance(data, dict):
         got = _TYPE_NAMES.get(type(data), type(data).__name__)
         raise SpecError([Problem(file, "", f"a spec is a YAML mapping (name: ..., language: ...), got {got}", 1, 1)])
     marks = _Marks()
     marks.walk(node)
+    surrogate = _surrogate(data)
+    if surrogate is not None:
+        raise SpecError([Problem(file, _field_name(surrogate), "holds a lone surrogate (an invalid \\uD800-\\uDFFF "
+                                 "escape); write the character itself", *marks.find(surrogate))])
+    _keep_text_of_numbers(node, data)
     if marks.duplicates:
         raise SpecError([
             Problem(file, _field_name(path[:-1]), f"duplicate key `{path[-1]}`; each key may appear once", mark.line + 1, mark.column + 1)
@@ -261,6 +269,35 @@ def _parse(text: str, file: str) -> tuple[Spec, _Marks]:
     except Refusal as exc:
         line, column = marks.find(exc.field, key=True)
         raise SpecError([Problem(file, _field_name(exc.field), exc.message, line, column, rule=exc.rule)]) from None
+
+
+def _surrogate(value: object, path: tuple = ()) -> tuple | None:
+    """The path of the first string holding a lone surrogate (it cannot be written as UTF-8), or None."""
+    if isinstance(value, str):
+        return path if any("\ud800" <= c <= "\udfff" for c in value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        for part, sub in ((path + (key,), item), (path + (key,), key)):
+            found = _surrogate(sub, part)
+            if found is not None:
+                return found
+    return None
+
+
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
+def _keep_text_of_numbers(root: yaml.Node, data: dict) -> None:
+    """``env`` and ``labels`` values are text: an unquoted ``0022`` or ``1:30`` keeps the
+    characters written, not YAML 1.1's number (18, 90)."""
+    for key_node, value_node in root.value:
+        if key_node.value in ("env", "labels") and isinstance(value_node, yaml.MappingNode) and isinstance(data.get(key_node.value), dict):
+            for name_node, item in value_node.value:
+                if isinstance(item, yaml.ScalarNode) and item.tag in _NUMBER_TAGS and item.style is None:
+                    data[key_node.value][name_node.value] = item.value
+
+
+MAX_SPEC_BYTES = 1 << 20  # a spec is a page of YAML; PyYAML needs seconds and GBs for megabytes of nesting
 
 
 def _reason(exc: Exception) -> str:
@@ -313,9 +350,12 @@ def load_spec(path: str | Path) -> LoadedSpec:
         raise SpecError([Problem(str(path), "", "cannot read the spec: it is a directory; "
                                                 f"give the spec file, e.g. {path / 'dockgen.yaml'}")])
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
         raise SpecError([Problem(str(path), "", f"cannot read the spec: {_reason(exc)}")]) from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError([Problem(str(path), "", f"the spec is larger than {MAX_SPEC_BYTES} bytes; a spec is a short YAML file")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

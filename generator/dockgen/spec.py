@@ -86,6 +86,13 @@ def _one_line(value: str) -> str:
     return value
 
 
+def _no_bool(value: object) -> object:
+    """YAML reads yes/no/on/off as booleans; pydantic would turn them into 1 and 0."""
+    if isinstance(value, bool):
+        raise _fail("bool_value", f"is the boolean {str(value).lower()} (YAML reads yes/no/on/off so); expected a whole number")
+    return value
+
+
 def _scalar_to_str(value: object) -> object:
     """Accept YAML numbers where a string is meant (``WEB_CONCURRENCY: 2``)."""
     if isinstance(value, bool):
@@ -267,13 +274,27 @@ def _secret_names(value: object) -> object:
     return value
 
 
-_SECRET_LOOKING = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)(?:PASS|PWD|PW)(?:_|$)", re.I)
+# A secret-looking name has one of these words as a part (DB_PASSWORD, GITHUB_TOKEN, API_KEY),
+# unless its last part says it is about the secret, not the secret (*_FILE, *_URL, *_TTL, ...).
+_SECRET_WORDS = {"PASSWORD", "PASSWD", "PASS", "PWD", "PW", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL"}
+_SECRET_PAIRS = {("API", "KEY"), ("PRIVATE", "KEY"), ("SECRET", "KEY"), ("ACCESS", "KEY"), ("AUTH", "KEY")}
+_ABOUT_A_SECRET = {"FILE", "DIR", "PATH", "URL", "URI", "TTL", "SECONDS", "LENGTH", "SIZE", "ENABLED", "TIMEOUT",
+                   "EXPIRY", "EXPIRES", "HEADER", "NAME", "TYPE", "MIN", "MAX", "COUNT", "ALGORITHM", "ID"}
+
+
+def looks_like_secret(name: str) -> bool:
+    """True for a variable name that names a secret value (R18), e.g. DB_PASSWORD or
+    GITHUB_TOKEN, and not for one about a secret (DB_PASSWORD_FILE, TOKEN_TTL, MAX_TOKENS)."""
+    parts = name.upper().split("_")
+    if parts[-1] in _ABOUT_A_SECRET:
+        return False
+    return bool(_SECRET_WORDS & set(parts)) or any(pair in _SECRET_PAIRS for pair in zip(parts, parts[1:]))
 _URL_WITH_PASSWORD = re.compile(r"://[^/@\s:]*:[^/@\s]+@")
 
 
 def _env_name(value: str) -> str:
     """R18: a name that looks like a secret does not get a value in the spec."""
-    if _SECRET_LOOKING.search(value):
+    if looks_like_secret(value):
         raise _fail("rule", f"{value} looks like a secret; list it under `secrets` and deliver it at run time "
                     f"via {value}_FILE instead of an ENV value (R18)")
     return value
@@ -349,8 +370,8 @@ class User(_Model):
 
     name: Annotated[str, AfterValidator(_no_shell_metacharacters("user name")), AfterValidator(_matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name")),
                     AfterValidator(_not_system_account)] = "app"
-    uid: int = Field(10001, ge=0, le=2**31 - 2)
-    gid: int = Field(10001, ge=0, le=2**31 - 2)
+    uid: Annotated[int, BeforeValidator(_no_bool)] = Field(10001, ge=0, le=2**31 - 2)
+    gid: Annotated[int, BeforeValidator(_no_bool)] = Field(10001, ge=0, le=2**31 - 2)
 
     @model_validator(mode="after")
     def _not_root(self) -> "User":
@@ -410,7 +431,7 @@ class Spec(_Model):
     workdir: AbsPath = "/app"
     copy_: list[RelPath] = Field(default=["."], alias="copy")
     user: User = User()
-    ports: Annotated[list[Annotated[int, Field(ge=1, le=65535)]], AfterValidator(_unique("port"))] = []
+    ports: Annotated[list[Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=65535)]], AfterValidator(_unique("port"))] = []
     env: dict[Annotated[EnvName, AfterValidator(_env_name)], Annotated[OneLine, AfterValidator(_env_value)]] = {}
     secrets: Annotated[list[Annotated[EnvName, AfterValidator(_secret_name)]], BeforeValidator(_secret_names),
                        AfterValidator(_unique("secret", str.upper))] = []
