@@ -56,8 +56,12 @@ def main(
     """
 
 
-def _fail(error: DockgenError) -> typer.Exit:
+def _report(error: DockgenError) -> None:
     typer.echo(str(error) if str(error).startswith("error:") else f"error: {error}", err=True)
+
+
+def _fail(error: DockgenError) -> typer.Exit:
+    _report(error)
     return typer.Exit(error.exit_code)
 
 
@@ -144,7 +148,7 @@ def render(
                 typer.echo(f"{shown(directory)}: up to date", err=True)
         if failed:
             for error in failed[:-1]:
-                typer.echo(str(error) if str(error).startswith("error:") else f"error: {error}", err=True)
+                _report(error)
             raise failed[-1]
     except DockgenError as error:
         raise _fail(error) from None

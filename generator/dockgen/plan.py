@@ -326,11 +326,7 @@ def in_seconds(duration: str) -> str:
     Docker reads any Go duration, but hadolint's parser reads only one number and one unit
     of s/m/h, so HEALTHCHECK durations are written in the one form both accept (R12).
     """
-    from decimal import Decimal
-
-    factor = {"ms": Decimal("0.001"), "s": Decimal(1), "m": Decimal(60), "h": Decimal(3600)}
-    total = sum((Decimal(n) * factor[u] for n, u in re.findall(r"([0-9.]+)(ms|s|m|h)", duration)), Decimal(0))
-    return format(total.normalize(), "f") + "s"
+    return format(duration_seconds(duration).normalize(), "f") + "s"
 
 
 def _unique_names(bases: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -174,13 +175,13 @@ LanguagePackage = Annotated[
 _DURATION = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+")
 
 
-def duration_seconds(value: str) -> float:
-    """Convert a Go-style duration (``1m30s``, ``500ms``) to seconds (float).
+def duration_seconds(value: str) -> Decimal:
+    """Convert a Go-style duration (``1m30s``, ``500ms``) to seconds, exactly (a Decimal).
 
     The format is the one Docker uses for HEALTHCHECK and compose's ``stop_grace_period``.
     """
-    factor = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
-    return sum(float(n) * factor[u] for n, u in re.findall(r"([0-9.]+)(ms|s|m|h)", value))
+    factor = {"ms": Decimal("0.001"), "s": Decimal(1), "m": Decimal(60), "h": Decimal(3600)}
+    return sum((Decimal(n) * factor[u] for n, u in re.findall(r"([0-9.]+)(ms|s|m|h)", value)), Decimal(0))
 
 
 def _duration(value: object) -> str:
