@@ -107,6 +107,10 @@ def measure(engine: Engine, context: Path, tag: str, dockerfile: Path | None, sp
     shutil.rmtree(BUILDAH_CACHE, ignore_errors=True)
     _, cold = engine.build(context, tag, "--no-cache", file=dockerfile)
     config = image_config(engine, tag)
+    # An unchanged rebuild first: after a --no-cache build buildah's cache can hold two
+    # chains of identical steps (this one and an earlier run's) and sometimes follows the
+    # other one part of the way, which is not what a code change costs a developer.
+    engine.build(context, tag, file=dockerfile)
     change_code(code_file(context, spec))
     result, warm = engine.build(context, tag, file=dockerfile)
     rerun_steps = [step for step, cached in build_steps(result.stdout) if step.startswith("RUN") and not cached]

@@ -93,7 +93,8 @@ def _apt(*packages: str) -> str:
 
 BASE = f"FROM {LIBRARY}debian:12-slim\n"
 
-# Python: the official slim image has Python's C headers (pip builds extensions against
+# Python: like the official image, no .pyc files and no test directories (its Dockerfile
+# deletes them after `make install`); the official slim image has Python's C headers (pip builds extensions against
 # them) but no -dev packages; Debian ships the headers in libpython3.11-dev, which drags in
 # libc6-dev and a 25 MB static library, so only the headers are kept.
 PYTHON = Recipe("python", BASE + _apt("python3", "python3-venv", "python3-pip", "libpython3.11-dev") + (
@@ -102,7 +103,10 @@ PYTHON = Recipe("python", BASE + _apt("python3", "python3-venv", "python3-pip", 
     " && apt-get purge -y --auto-remove libpython3.11-dev >/dev/null \\\n"
     " && mv /tmp/include /usr/include/python3.11 \\\n"
     " && mkdir -p /usr/include/x86_64-linux-gnu && mv /tmp/include-arch /usr/include/x86_64-linux-gnu/python3.11 \\\n"
-    " && ln -s /usr/bin/python3 /usr/local/bin/python && ln -s /usr/bin/pip3 /usr/local/bin/pip\n"
+    " && ln -s /usr/bin/python3 /usr/local/bin/python && ln -s /usr/bin/pip3 /usr/local/bin/pip \\\n"
+    # as the official image does after `make install`: no byte code, no test suites
+    " && find /usr/lib/python3 /usr/lib/python3.11 -depth \\( \\( -type d -a \\( -name test -o -name tests"
+    " -o -name idle_test \\) \\) -o \\( -type f -a \\( -name '*.pyc' -o -name '*.pyo' \\) \\) \\) -exec rm -rf '{}' +\n"
     "ENV LANG=C.UTF-8\nCMD [\"python3\"]\n"))
 NODE = Recipe("node", BASE + _apt("nodejs", "npm") + "\nCMD [\"node\"]\n")
 RUBY = Recipe("ruby", BASE + _apt("ruby", "bundler") + (

@@ -1,7 +1,8 @@
 """Python: a virtual environment built in a builder stage; the final image copies it.
 
 Official image ``python:<version>-slim|alpine`` (R05). Dependencies come from requirements
-files (``pip install -r``) or from ``pyproject.toml`` + ``uv.lock`` (``uv sync --locked``,
+files (``pip install -r``, into an environment made without pip or setuptools, which
+the application does not run) or from ``pyproject.toml`` + ``uv.lock`` (``uv sync --locked``,
 the project itself is not installed: the code is copied last, R07), with the package
 manager's cache in a BuildKit cache mount (R04); compilers (``build_packages``) stay in the
 builder.
@@ -28,7 +29,10 @@ def _install(manifests: tuple[str, ...], packages: list[str]) -> tuple[tuple[str
     requirements = [arg for m in manifests if m.endswith((".txt", ".in")) for arg in ("-r", m)]
     if not requirements and not packages:
         return ()
-    return (("python", "-m", "venv", VENV), (f"{VENV}/bin/pip", "install", *requirements, *packages))
+    # The environment gets no pip or setuptools of its own (25 MB the application never runs):
+    # the builder's pip installs into it (`pip --python`, pip 22.3 and newer).
+    return (("python", "-m", "venv", "--without-pip", VENV),
+            ("python", "-m", "pip", "--python", f"{VENV}/bin/python", "install", *requirements, *packages))
 
 
 def toolchain(spec: Spec) -> Toolchain:
