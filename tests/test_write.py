@@ -45,10 +45,14 @@ def test_r20_write_refuses_a_differing_nested_file_and_writes_nothing(tmp_path: 
     assert on_disk(tmp_path)[".github/workflows/container.yml"] == (b"name: container\n", 0o644)
 
 
-def test_r20_write_reports_a_parent_that_is_a_file(tmp_path: Path):
+def test_r20_write_reports_a_parent_that_is_a_file_and_changes_nothing(tmp_path: Path):
+    """The second file cannot be written: the first, already complete in a temporary file,
+    is not put in place either, and no temporary file is left."""
+    (tmp_path / "dockgen.yaml").write_bytes(b"name: old\n")
     (tmp_path / ".github").write_bytes(b"a file\n")
     with pytest.raises(UsageError, match=r"cannot write to .*\.github/workflows"):
-        write(FILES, tmp_path)
+        write(FILES, tmp_path, force=True)
+    assert on_disk(tmp_path) == {"dockgen.yaml": (b"name: old\n", 0o644), ".github": (b"a file\n", 0o644)}
 
 
 @pytest.mark.parametrize("name", ["../outside", "/etc/outside", "a/../../outside"])

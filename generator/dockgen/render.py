@@ -291,7 +291,9 @@ def _regenerable(path: Path) -> bool:
 
 
 def write(files: list[OutputFile], directory: Path, force: bool = False, *, refusal: str = REFUSAL) -> list[str]:
-    """Write ``files`` into ``directory`` atomically (temp file + rename), all or nothing.
+    """Write ``files`` into ``directory``, each atomically (temp file + rename). Every file is
+    complete on disk before the first rename, so an error while writing (a full disk, a
+    read-only directory) changes nothing; only a failing rename could leave some files new.
 
     A file that is in the way (any directory entry, a dangling symlink too) is replaced
     without ``force`` only when it is a regular file whose ``dockgen-checksum`` is intact
@@ -325,7 +327,8 @@ def write(files: list[OutputFile], directory: Path, force: bool = False, *, refu
     if protected and not force:
         raise UsageError(refusal + "\n" + "\n".join(f"  {directory / name}" for name in protected))
     where = directory
-    try:
+    staged: list[tuple[str, Path]] = []  # (temporary file, its final path): every file is
+    try:                                 # complete on disk before the first one is renamed
         directory.mkdir(parents=True, exist_ok=True)
         for f in files:
             if f.name not in changed:
@@ -335,22 +338,25 @@ def write(files: list[OutputFile], directory: Path, force: bool = False, *, refu
             if where != directory:
                 where.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=where)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(f.content)
-                os.chmod(tmp, f.mode)
-                os.replace(tmp, path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(f.content)
+            os.chmod(tmp, f.mode)
+        for tmp, path in staged:
+            where = path.parent
+            os.replace(tmp, path)
     except OSError as exc:
         raise UsageError(f"cannot write to {where}: {exc.strerror or exc}") from None
+    finally:
+        for tmp, _ in staged:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
     return changed
 
 
 def copied_from_context(plan: Plan, generated: list[OutputFile]) -> tuple[str, ...]:
     """What the final Dockerfile COPYs from the build context, other than the files dockgen
-    generates (run.sh, supervisord.conf): sources of ``COPY`` without ``--from``, as written
+    generates (run.sh): sources of ``COPY`` without ``--from``, as written
     (``.`` for the whole context)."""
     names = {f.name for f in generated}
     sources: list[str] = []
