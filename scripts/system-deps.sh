@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the tests run for real: tini (PID 1 in the startup-contract
-# tests, R02), busybox (run.sh under BusyBox sh and awk, as on Alpine), util-linux's
-# unshare, and the container engine of the container tier
+# tests, R02), s6 (the process supervisor of specs with `processes`, R01), busybox (run.sh
+# under BusyBox sh and awk, as on Alpine), util-linux's unshare, and the container engine of the container tier
 # (issue 4): podman with runc (crun fails in this kind of VM), netavark + iptables for
 # published ports, and mmdebstrap, which makes the stand-in base images (no registry is
 # reachable). Does nothing when they are all there.
@@ -9,6 +9,7 @@ set -eu
 missing=""
 command -v tini >/dev/null 2>&1 || missing="$missing tini"
 command -v unshare >/dev/null 2>&1 || missing="$missing util-linux"
+command -v s6-svscan >/dev/null 2>&1 || missing="$missing s6"
 command -v busybox >/dev/null 2>&1 || missing="$missing busybox"
 command -v podman >/dev/null 2>&1 || missing="$missing podman"
 command -v runc >/dev/null 2>&1 || missing="$missing runc"

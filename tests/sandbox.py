@@ -1,6 +1,6 @@
 """Run generated startup files for real on the host, inside fresh Linux namespaces.
 
-Used by test_runsh.py and test_supervisord.py (R02, R11, R17, R18). The tests run as root
+Used by test_runsh.py and test_s6.py (R02, R11, R17, R18). The tests run as root
 (``make test`` in CI), so ``unshare`` can give each run:
 
 - a private mount namespace, where a test directory is bind-mounted over each directory
@@ -149,7 +149,7 @@ def host_entrypoint(dockerfile: Path, run_sh: Path, shell: Shell, replace: dict[
     """The final ENTRYPOINT of a rendered Dockerfile, with image paths mapped to the host.
 
     tini becomes the host's tini, ``/usr/local/bin/run.sh`` becomes ``shell run.sh``, and
-    ``replace`` maps any other image path (e.g. the supervisord.conf). Fails when the
+    ``replace`` maps any other image path. Fails when the
     Dockerfile has no exec-form ENTRYPOINT (R12).
     """
     lines = [line for line in dockerfile.read_text().splitlines() if line.startswith("ENTRYPOINT ")]

@@ -1,6 +1,6 @@
 """Shared test helpers (import them: ``from support import ...``): where the specs are, how to call dockgen and the external checkers.
 
-Every checker (hadolint, shellcheck, docker-compose, supervisord) is a dev dependency
+Every checker (hadolint, shellcheck, docker-compose) is a dev dependency
 installed into the same virtual environment as pytest; a missing tool fails the test,
 it never skips it.
 """

@@ -28,12 +28,12 @@ def compose_config(directory: Path) -> dict:
 
 
 def expected_tmpfs(spec_path: Path) -> set[str]:
-    """Writable paths that are not volumes, plus /run/dockgen when run.sh or supervisord write there."""
+    """Writable paths that are not volumes, plus /run/dockgen when run.sh writes there (configs, s6)."""
     plan = make_plan(load_spec(spec_path))
     spec = plan.spec
     paths = set(spec.writable) - set(spec.volumes)
     configs = plan.startup.configs if plan.startup else ()
-    if any(c.path.startswith("/run/dockgen/") for c in configs) or plan.supervisor:
+    if any(c.path.startswith("/run/dockgen/") for c in configs) or (plan.startup and plan.startup.supervision):
         paths.add("/run/dockgen")
     return paths
 
@@ -66,14 +66,14 @@ def test_r13_r14_r15_compose_is_locked_down(any_spec, composed):
 
 
 def test_r13_every_path_run_sh_writes_is_writable_at_run_time(any_spec, composed):
-    """run.sh's config files and supervisord's pid file land on a tmpfs or a volume, never on
+    """run.sh's config files and the s6 scan directory land on a tmpfs or a volume, never on
     the read-only root filesystem."""
     spec, service, _, _ = composed
     plan = make_plan(load_spec(any_spec))
     writable = {e.split(":", 1)[0] for e in service.get("tmpfs", [])} | {v["target"] for v in service.get("volumes", [])}
     written = [c.path for c in (plan.startup.configs if plan.startup else ())]
-    if plan.supervisor:
-        written.append(plan.supervisor.pidfile)
+    if plan.startup and plan.startup.supervision:
+        written.append(plan.startup.supervision.scan_dir + "/")
     for path in written:
         assert str(Path(path).parent) in writable, (path, writable)
 

@@ -3,7 +3,7 @@
 Specs are built as dicts from strategies: language/version/variant/base combinations,
 OS and language packages pinned and unpinned, env and label values full of hostile but
 valid text, ports, user ids, capabilities, secrets, healthchecks, stop signals, and
-supervisord processes on Debian and Alpine. For each one, through the Python API
+s6 processes on Debian and Alpine. For each one, through the Python API
 (load_text → make_plan → Renderer.files):
 
 - rendering never crashes and is deterministic;
@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from support import docker_word, lint_problems
 
 from dockgen.loader import load_text
-from dockgen.plan import make_plan
+from dockgen.plan import S6_STOP_SIGNALS, make_plan
 from dockgen.render import Renderer
 from dockgen.spec import CAPABILITIES, RESERVED_NAMES, SIGNALS, SYSTEM_ACCOUNTS, looks_like_secret
 
@@ -37,9 +37,7 @@ one_line = st.text(st.characters(blacklist_categories=("Cs",), blacklist_charact
 hostile = st.one_of(one_line.filter(lambda v: not re.search(r"://[^/@\s:]*:[^/@\s]+@", v)), st.sampled_from(["$HOME", "${X}", "trail\\", 'a "b" c', "`id`", "x && rm -rf /", "\\$", "#"]))
 argument = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=0, max_size=20)
 argv = st.lists(argument, min_size=1, max_size=4)
-# supervisord reads one command per line: a process's words hold no line break.
-process_argv = st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"), max_size=20),
-                        min_size=1, max_size=4)
+process_argv = argv
 upper = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"), min_size=1, max_size=8)
 
 env_names = upper.map(lambda s: "E" + s).filter(lambda s: not looks_like_secret(s))
@@ -109,6 +107,7 @@ def specs(draw) -> dict:
         spec["processes"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True),
                                                  st.fixed_dictionaries({"command": process_argv, "stop_signal": st.sampled_from(SIGNALS)}),
                                                  min_size=1, max_size=3))
+        spec["stop_signal"] = draw(st.sampled_from(S6_STOP_SIGNALS))  # the signals that stop s6-svscan (R11)
     else:
         if language != "go":
             spec["entrypoint"] = draw(argv)

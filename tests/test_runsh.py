@@ -336,7 +336,7 @@ def startup_env(spec: Path, root: Path) -> dict[str, str]:
 
 
 def init_specs() -> list[Path]:
-    """Specs whose image starts one program through run.sh (processes: see test_supervisord)."""
+    """Specs whose image starts one program through run.sh (processes: see test_s6)."""
     found = []
     for path in EXAMPLES + RUNTIME_CASES:
         spec = yaml.safe_load(path.read_text())

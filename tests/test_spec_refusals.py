@@ -3,6 +3,7 @@ rendered right. One test per finding, through the CLI or the plan, as a user wou
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -67,12 +68,18 @@ def test_refused_with_exit_2_and_named_field(case: str, tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
-def test_r01_supervisord_comment_characters_are_refused_in_a_process_command(tmp_path: Path):
-    spec = {"name": "demo", "language": "none", "base": "debian:12-slim",
-            "processes": {"web": {"command": ["sh", "-c", "echo start ;exec sleep 1000"]}}}
+def test_r01_process_commands_keep_every_character(tmp_path: Path):
+    """A process command is one line of sh in run.sh, quoted word by word: `;`, `#`, `%` and
+    line breaks are the program's arguments, not syntax (they were refused under supervisord)."""
+    words = ["sh", "-c", "echo start ;exec sleep 1000 # 100%", "two\nlines", "it's"]
+    spec = {"name": "demo", "language": "none", "base": "debian:12-slim", "processes": {"web": {"command": words}}}
     (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump(spec))
-    result = dockgen("validate", tmp_path / "dockgen.yaml")
-    assert result.returncode == 2 and "processes.web.command[2]" in result.stderr and "comment" in result.stderr
+    assert dockgen("render", tmp_path / "dockgen.yaml").returncode == 0
+    run_sh = (tmp_path / "run.sh").read_text()
+    script = run_sh[run_sh.index("    'web') exec ") + len("    'web') exec "):]
+    script = script[:script.index(" ;;\n")]
+    printed = subprocess.run(["/bin/sh", "-c", 'printf "%s\\0" ' + script], capture_output=True, text=True, check=True).stdout
+    assert printed.split("\0")[:-1] == words
 
 
 def _plan(spec: dict, context: Path, templates: dict[str, str] | None = None):
@@ -210,3 +217,38 @@ def test_a_fifo_at_an_output_name_neither_blocks_nor_is_replaced(tmp_path: Path)
     result = dockgen("render", tmp_path / "dockgen.yaml", timeout=20)
     assert result.returncode == 2 and "Dockerfile" in result.stderr
     assert (tmp_path / "Dockerfile").is_fifo()
+
+
+PROCESSES = {"name": "demo", "language": "none", "base": "debian:12-slim", "processes": {"web": {"command": ["web"]}}}
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({"stop_signal": "SIGHUP"}, ["stop_signal", "R11", "SIGTERM, SIGINT, SIGQUIT"]),
+    ({"stop_signal": "SIGUSR1"}, ["stop_signal", "R11"]),
+    ({"stop_grace_period": "1500ms"}, ["stop_grace_period", "R11", "at least 2s"]),
+], ids=["sighup", "sigusr1", "grace-1500ms"])
+def test_r11_processes_stop_settings_s6_cannot_honour_are_refused(extra: dict, expected: list[str], tmp_path: Path):
+    """s6-svscan stops its programs only on SIGTERM, SIGINT or SIGQUIT (HUP rescans, USR1
+    does nothing: docker would SIGKILL after the grace period), and needs 1 s of the grace
+    period after SIGKILLing a stubborn program."""
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump({**PROCESSES, **extra}))
+    result = dockgen("render", tmp_path / "dockgen.yaml", "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    for part in expected:
+        assert part in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("grace, kill_after_ms", [("2s", 1000), ("3.5s", 2500), ("2500ms", 1500), ("1m", 59000)])
+def test_r11_s6_kills_a_stubborn_program_exactly_one_second_before_the_grace_period(grace: str, kill_after_ms: int, tmp_path: Path):
+    plan = _plan({**PROCESSES, "stop_grace_period": grace}, tmp_path)
+    assert plan.startup.supervision.kill_after_ms == kill_after_ms
+
+
+def test_r17_a_config_file_named_s6_never_lands_on_the_scan_directory(tmp_path: Path):
+    """Config files outside writable paths go to /run/dockgen/<name>; the name ``s6`` is the
+    scan directory's there, so such a file gets another one."""
+    spec = {**PROCESSES, "config": [{"source": "s6.tmpl", "target": "/etc/myapp/s6"}]}
+    plan = _plan(spec, tmp_path, {"s6.tmpl": "x\n"})
+    (config,) = plan.startup.configs
+    assert config.path == "/run/dockgen/s6-2" and plan.startup.supervision.scan_dir == "/run/dockgen/s6"

@@ -108,8 +108,8 @@ def render(
 ) -> None:
     """Render the container files for SPEC.
 
-    Writes Dockerfile, .dockerignore, compose.yaml, run.sh (when the image has a shell)
-    and supervisord.conf (with processes). Each carries a checksum of its content in its
+    Writes Dockerfile, .dockerignore, compose.yaml and run.sh (when the image has a
+    shell; with processes it also writes the s6 services at start). Each carries a checksum of its content in its
     header comment, so a file dockgen wrote is updated when the spec changes; a file of
     your own, or one edited by hand, is never overwritten without --force.
     Several specs render (or --check) one after the other, each into its own directory
@@ -117,7 +117,7 @@ def render(
 
     Example: dockgen render specs/python-notes/dockgen.yaml -o build/
     """
-    from .render import check as check_files, make_renderer, shown, write
+    from .render import OBSOLETE, check as check_files, make_renderer, remove_obsolete, shown, write
 
     try:
         if len(specs) > 1 and (output is not None or print_run):
@@ -144,7 +144,12 @@ def render(
             written = write(files, directory, force=force)
             for name in written:
                 typer.echo(f"wrote {directory / name}")
-            if not written:
+            removed, left = remove_obsolete(directory, force=force)
+            for name in removed:
+                typer.echo(f"removed {directory / name}: {OBSOLETE[name]}")
+            _warn([f"{directory / name} is obsolete ({OBSOLETE[name]}) but was edited since dockgen wrote it: "
+                   "remove it, or render with --force" for name in left])
+            if not written and not removed:
                 typer.echo(f"{shown(directory)}: up to date", err=True)
         if failed:
             for error in failed[:-1]:

@@ -24,16 +24,18 @@ from .placeholders import TemplateSyntaxError, scan
 from .spec import Spec, duration_seconds
 
 RUN_SH = "/usr/local/bin/run.sh"  # R17: where the startup script lives in the image
-RUNTIME_DIR = "/run/dockgen"  # written at start: rendered config files, supervisord's pid file
-SUPERVISOR_CONF = "/etc/dockgen/supervisord.conf"
+RUNTIME_DIR = "/run/dockgen"  # written at start: rendered config files, the s6 scan directory
+SCAN_DIR = f"{RUNTIME_DIR}/s6"  # s6-svscan's scan directory: one service directory per program (R01)
 TINI_STATIC = "/usr/bin/tini-static"  # Debian's tini package; copied into images without one (R02)
 # Directories every base image already has with the right permissions; never chown them.
 SYSTEM_DIRS = {"/tmp", "/var/tmp", "/run", "/var/run", "/dev/shm"}
 _GO_BINARY = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # go.binary_path
 PIN_RULES = {"apt": "DL3008", "apk": "DL3018"}
-# supervisord checks its programs once a second, so a stop can take stopwaitsecs + ~2 s:
-# stopwaitsecs = grace period - 3 s keeps the whole stop inside docker's grace period (R11).
-SUPERVISOR_MARGIN = 3
+# s6 sends each program its stop signal at once and SIGKILLs one still running after the
+# grace period minus this margin (seconds): the whole stop ends inside docker's grace period (R11).
+STOP_MARGIN = 1
+# The signals on which s6-svscan stops every program and exits (s6-svscan's documentation).
+S6_STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT")
 
 
 # --- steps: one Dockerfile instruction each ------------------------------------------
@@ -229,16 +231,14 @@ class ConfigOutput:
 
 
 @dataclass(frozen=True)
-class Startup:
-    """What run.sh does before it execs the application (R17, R18)."""
-
-    secrets: tuple[str, ...]
-    configs: tuple[ConfigOutput, ...]
-
-
-@dataclass(frozen=True)
 class Program:
-    """One supervisord program (R01, R11); ``stop_signal`` without the SIG prefix."""
+    """One program of the application, an s6 service (R01, R11).
+
+    Attributes:
+        name: the service directory's name (the spec's key under ``processes``).
+        command: the argv the service's run script execs.
+        stop_signal: its s6 ``down-signal``, e.g. ``SIGQUIT``.
+    """
 
     name: str
     command: tuple[str, ...]
@@ -246,12 +246,33 @@ class Program:
 
 
 @dataclass(frozen=True)
-class Supervisor:
-    """supervisord.conf: programs, stopwaitsecs below the grace period (R11), pid file."""
+class Supervision:
+    """The s6 scan directory run.sh writes before it execs ``s6-svscan`` (R01, R02, R11).
+
+    Attributes:
+        programs: one s6 service each.
+        scan_dir: where run.sh writes the service directories (under RUNTIME_DIR, a tmpfs).
+        script: run.sh's path in the image: every service's run and finish link to it.
+        workdir: the directory every program starts in (the image's WORKDIR).
+        kill_after_ms: s6's ``timeout-kill`` in milliseconds: a program still running this
+            long after its stop signal gets SIGKILL (grace period - STOP_MARGIN).
+    """
 
     programs: tuple[Program, ...]
-    stopwaitsecs: int
-    pidfile: str
+    scan_dir: str
+    script: str
+    workdir: str
+    kill_after_ms: int
+
+
+@dataclass(frozen=True)
+class Startup:
+    """What run.sh does before it execs the application (R17, R18), and the s6 services
+    it writes when the spec has ``processes`` (R01)."""
+
+    secrets: tuple[str, ...]
+    configs: tuple[ConfigOutput, ...]
+    supervision: Supervision | None = None
 
 
 @dataclass(frozen=True)
@@ -291,7 +312,6 @@ class Plan:
         family: traits of the final base image.
         stages: build stages, final stage last.
         startup: run.sh content, or None when the final image has no shell.
-        supervisor: supervisord.conf content, or None without ``processes``.
         runtime: compose.yaml / docker run content.
         ignore: .dockerignore patterns (R19).
         warnings: things the user should know (unpinned packages, ...).
@@ -303,7 +323,6 @@ class Plan:
     family: Family
     stages: tuple[Stage, ...]
     startup: Startup | None
-    supervisor: Supervisor | None
     runtime: Runtime
     ignore: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
@@ -329,13 +348,13 @@ def in_seconds(duration: str) -> str:
     return format(duration_seconds(duration).normalize(), "f") + "s"
 
 
-def _unique_names(bases: list[str]) -> list[str]:
-    """``bases`` made unique in order: a repeated ``x`` becomes ``x-2``, ``x-3``, ... (never
-    a name that is itself among ``bases``)."""
+def _unique_names(bases: list[str], taken: tuple[str, ...] = ()) -> list[str]:
+    """``bases`` made unique in order: a repeated ``x`` (or one in ``taken``) becomes ``x-2``,
+    ``x-3``, ... (never a name that is itself among ``bases`` or ``taken``)."""
     names: list[str] = []
     for base in bases:
         name, n = base, 1
-        while name in names or (n > 1 and name in bases):
+        while name in names or name in taken or (n > 1 and name in bases):
             n += 1
             stem, dot, ext = base.partition(".") if not base.startswith(".") else (base, "", "")
             name = f"{stem}-{n}{dot}{ext}"
@@ -379,7 +398,7 @@ def _check_family(loaded: LoadedSpec, family: Family, image: str) -> None:
     if family.manager is None:
         for name in ("system_packages", "processes"):
             if getattr(spec, name):
-                what = "installs OS packages" if name == "system_packages" else "needs supervisord from OS packages"
+                what = "installs OS packages" if name == "system_packages" else "needs s6 from OS packages"
                 raise _refuse(loaded, (name,), f"{what}, but the final image {image} has no package manager; "
                               "choose a Debian or Alpine base")
 
@@ -398,7 +417,7 @@ def _system_step(stage_field: str, rules: tuple[str, ...], family: Family, own: 
     if unpinned and rule:
         warnings.append(f"{stage_field.split(',')[0]}: {', '.join(unpinned)} not pinned to a version; builds may differ over time (hadolint {rule})")
     elif own and rule and not unpinned:
-        ignore = (rule,)  # dockgen's own packages (tini, supervisor) follow the base image's release
+        ignore = (rule,)  # dockgen's own packages (tini, s6) follow the base image's release
     return System(field=stage_field, rules=rules, manager=family.manager if packages else None,
                   packages=packages, ignore=ignore, **extra)
 
@@ -417,7 +436,7 @@ def _configs(loaded: LoadedSpec, writable: set[str]) -> tuple[ConfigOutput, ...]
     known = set(spec.env) | set(spec.secrets)
     problems: list[Problem] = []
     outputs = []
-    names = _unique_names([posixpath.basename(c.target) for c in spec.config])
+    names = _unique_names([posixpath.basename(c.target) for c in spec.config], taken=(posixpath.basename(SCAN_DIR),))
     for index, config in enumerate(spec.config):
         text = loaded.templates[config.source]
         file = str(loaded.context / config.source)
@@ -538,7 +557,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
                       if f"org.opencontainers.image.{key}" not in literal)
     steps.append(Label("name, description, labels", ("R16",), from_args=from_args, items=tuple(sorted(literal.items()))))
 
-    own = (["tini"] if spec.init and family.tini else []) + (["supervisor"] if spec.processes else [])
+    own = (["tini"] if spec.init and family.tini else []) + (["s6"] if spec.processes else [])
     dirs = sorted((writable - SYSTEM_DIRS) | ({RUNTIME_DIR} if needs_runtime_dir else set()))
     if family.shell:
         steps.append(_system_step("system_packages, user, writable", ("R03", "R04", "R08", "R10", "R15"), family,
@@ -556,8 +575,6 @@ def make_plan(loaded: LoadedSpec) -> Plan:
         steps.append(Copy("language", ("R04", "R07"), sources=(source,), dest=dest, stage="builder"))
     if family.shell:
         steps.append(Copy("secrets, config", ("R17", "R18"), sources=("run.sh",), dest=RUN_SH))
-    if spec.processes:
-        steps.append(Copy("processes", ("R01", "R02"), sources=("supervisord.conf",), dest=SUPERVISOR_CONF))
     if spec.language != "go" or "copy" in spec.model_fields_set:
         steps.append(Copy("copy", ("R07", "R15"), sources=tuple(spec.copy), dest="./"))
     steps.append(SetUser("user", ("R15",), uid=spec.user.uid, gid=spec.user.gid))
@@ -573,7 +590,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
         steps.append(StopSignal("stop_signal", ("R11",), signal=spec.stop_signal))
     prefix = ((tini, "--") if spec.init else ()) + ((RUN_SH,) if family.shell else ())
     if spec.processes:
-        steps.append(Entrypoint("processes, init", ("R01", "R02", "R12"), argv=prefix + ("supervisord", "-c", SUPERVISOR_CONF)))
+        steps.append(Entrypoint("processes, init", ("R01", "R02", "R12"), argv=prefix + ("s6-svscan", SCAN_DIR)))
     else:
         argv = prefix + tuple(spec.entrypoint or tool.entrypoint)
         if argv:
@@ -583,15 +600,22 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     stages.append(Stage(None, "the image that runs", tuple(steps)))
 
     grace = max(1, round(duration_seconds(spec.stop_grace_period)))
-    supervisor = None
+    supervision = None
     if spec.processes:
-        if grace <= SUPERVISOR_MARGIN:
-            raise _refuse(loaded, ("stop_grace_period",), f"{spec.stop_grace_period} is too short for supervisord to stop "
-                          f"every program before docker's SIGKILL; give at least {SUPERVISOR_MARGIN + 1}s", "R11")
-        supervisor = Supervisor(
-            programs=tuple(Program(name, tuple(p.command), p.stop_signal.removeprefix("SIG")) for name, p in spec.processes.items()),
-            stopwaitsecs=max(1, grace - SUPERVISOR_MARGIN),
-            pidfile=f"{RUNTIME_DIR}/supervisord.pid",
+        grace_ms = int(duration_seconds(spec.stop_grace_period) * 1000)
+        if grace_ms < (STOP_MARGIN + 1) * 1000:
+            raise _refuse(loaded, ("stop_grace_period",), f"{spec.stop_grace_period} is too short for s6 to stop "
+                          f"every program before docker's SIGKILL; give at least {STOP_MARGIN + 1}s", "R11")
+        if spec.stop_signal not in S6_STOP_SIGNALS:
+            raise _refuse(loaded, ("stop_signal",), f"{spec.stop_signal} does not stop s6-svscan, which runs the "
+                          f"`processes`: use one of {', '.join(S6_STOP_SIGNALS)} (each program keeps its own "
+                          "stop_signal)", "R11")
+        supervision = Supervision(
+            programs=tuple(Program(name, tuple(p.command), p.stop_signal) for name, p in spec.processes.items()),
+            scan_dir=SCAN_DIR,
+            script=RUN_SH,
+            workdir=spec.workdir,
+            kill_after_ms=grace_ms - STOP_MARGIN * 1000,
         )
     volumes = tuple(zip(_volume_names(spec.volumes), spec.volumes))
     tmpfs = tuple(sorted((set(spec.writable) - set(spec.volumes)) | ({RUNTIME_DIR} if needs_runtime_dir else set())))
@@ -622,8 +646,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
         source="".join(c if c.isprintable() else "?" for c in loaded.path.name),
         family=family,
         stages=tuple(stages),
-        startup=Startup(tuple(spec.secrets), configs) if family.shell else None,
-        supervisor=supervisor,
+        startup=Startup(tuple(spec.secrets), configs, supervision) if family.shell else None,
         runtime=runtime,
         ignore=tuple(dict.fromkeys(ignore)),
         warnings=tuple(warnings),

@@ -344,15 +344,6 @@ def _unique(what: str, key=lambda v: v):
     return check
 
 
-def _supervisor_argument(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise _fail("multiline", "must be a single line: supervisord reads one command per line")
-    if re.search(r"[ \t][;#]", value):
-        raise _fail("comment", "contains a space before `;` or `#`, which supervisord reads as the start of a comment; "
-                    "remove the space (e.g. `echo a; exec b` instead of `echo a ;exec b`)")
-    return value
-
-
 def _version_text(value: object) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise _fail("version_number", "is a number in YAML (unquoted, 3.10 reads as 3.1); quote it, e.g. version: \"3.12\"")
@@ -405,9 +396,9 @@ class ConfigFile(_Model):
 
 
 class Process(_Model):
-    """One program of the application run under supervisord (R01)."""
+    """One program of the application, run as an s6 service (R01)."""
 
-    command: Annotated[list[Annotated[Argument, AfterValidator(_supervisor_argument)]], Field(min_length=1)]
+    command: Annotated[list[Argument], Field(min_length=1)]
     stop_signal: Signal = "SIGTERM"
 
 
@@ -463,7 +454,7 @@ class Spec(_Model):
         if self.language == "none" and not self.base:
             raise Refusal(("language",), "language none needs an explicit `base` (e.g. base: alpine:3.20, busybox:1.36.1 or scratch)")
         if self.processes and (self.entrypoint or self.cmd):
-            raise Refusal(("processes",), "use either `processes` (several programs under supervisord) or `entrypoint`/`cmd`, not both (R01)", "R01")
+            raise Refusal(("processes",), "use either `processes` (several programs under s6) or `entrypoint`/`cmd`, not both (R01)", "R01")
         if not (self.processes or self.entrypoint or self.cmd or self.language == "go"):
             raise Refusal(("entrypoint",), "nothing to run: give `entrypoint` (and `cmd`), or `processes`")
         for name in self.env:
@@ -524,7 +515,7 @@ FIELD_DOCS = {
     "healthcheck": "command (exec form), interval, timeout, start_period, retries.",
     "stop_signal": "The signal docker stop sends (default SIGTERM, R11).",
     "config": "Files run.sh writes at start from templates: ${VAR}, ${VAR:-default}, ${VAR:?message} (R17).",
-    "processes": "Several programs of one application under supervisord, instead of entrypoint/cmd (R01).",
+    "processes": "Several programs of one application, each an s6 service, instead of entrypoint/cmd (R01).",
     "init": "true (default): tini is PID 1 and forwards signals; false: the app is PID 1 and handles them (R02).",
     "writable": "The only writable paths on the read-only root filesystem (tmpfs in compose.yaml, R13).",
     "volumes": "Persistent paths (named volumes in compose.yaml).",
