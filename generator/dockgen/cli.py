@@ -109,9 +109,10 @@ def render(
     """Render the container files for SPEC.
 
     Writes Dockerfile, .dockerignore, compose.yaml and run.sh (when the image has a
-    shell; with processes it also writes the s6 services at start). Each carries a checksum of its content in its
-    header comment, so a file dockgen wrote is updated when the spec changes; a file of
-    your own, or one edited by hand, is never overwritten without --force.
+    shell; with processes, run.sh also sets up s6 at start). Each carries a checksum of
+    its content in its header comment, so a file dockgen wrote is updated when the spec
+    changes; a file of your own, or one edited by hand, is never overwritten without
+    --force, and a supervisord.conf an earlier dockgen wrote is removed.
     Several specs render (or --check) one after the other, each into its own directory
     (that is how the pre-commit hook `dockgen-check` calls it).
 
