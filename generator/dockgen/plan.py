@@ -599,10 +599,11 @@ def make_plan(loaded: LoadedSpec) -> Plan:
             steps.append(Cmd("cmd", ("R12",), argv=tuple(spec.cmd)))
     stages.append(Stage(None, "the image that runs", tuple(steps)))
 
-    grace = max(1, round(duration_seconds(spec.stop_grace_period)))
+    grace_exact = duration_seconds(spec.stop_grace_period)  # Decimal seconds
+    grace = max(1, round(grace_exact))
     supervision = None
     if spec.processes:
-        grace_ms = int(duration_seconds(spec.stop_grace_period) * 1000)
+        grace_ms = int(grace_exact * 1000)
         if grace_ms < (STOP_MARGIN + 1) * 1000:
             raise _refuse(loaded, ("stop_grace_period",), f"{spec.stop_grace_period} is too short for s6 to stop "
                           f"every program before docker's SIGKILL; give at least {STOP_MARGIN + 1}s", "R11")
