@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT.parent / "shared"  # extra test input when present (CI has it), never required
 BIN = Path(sys.executable).parent
 
 EXAMPLES = sorted(ROOT.glob("specs/*/dockgen.yaml"))
