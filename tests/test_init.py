@@ -26,7 +26,7 @@ from support import ROOT, dockgen, lint_problems, tool
 
 from dockgen.loader import load_spec
 
-LANGUAGES = ("python", "node", "ruby", "php", "go", "none")
+from dockgen.languages import NAMES as LANGUAGES
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

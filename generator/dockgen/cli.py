@@ -15,6 +15,7 @@ import typer
 
 from . import __version__
 from .errors import CheckFailed, DockgenError, UsageError
+from .languages import NAMES as LANGUAGES
 
 app = typer.Typer(
     name="dockgen",
@@ -26,15 +27,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-class Language(str, Enum):
-    """The languages a spec can name (``language:``)."""
-
-    python = "python"
-    node = "node"
-    ruby = "ruby"
-    php = "php"
-    go = "go"
-    none = "none"
+# The languages a spec can name (``language:``), from the registry.
+Language = Enum("Language", {name: name for name in LANGUAGES}, type=str)
 
 
 SpecArgument = Annotated[Path, typer.Argument(help="The spec file (YAML). Its directory is the build context.", show_default=False)]

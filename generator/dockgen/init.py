@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Protocol
 
-from .detect import EVIDENCE, Detection, Guess, detect, sanitize_name
+from . import languages
+from .detect import Detection, Guess, detect, looked_for, sanitize_name
 from .errors import DockgenError, SpecError, UsageError
 from .loader import load_text
 from .plan import make_plan
 from .render import OutputFile, Renderer, make_renderer, write
-from .scaffold import LANGUAGES, SCHEMA_NAME, SPEC_NAME, SpecDraft, draft, new_repo_files, spec_file
+from .scaffold import SCHEMA_NAME, SPEC_NAME, SpecDraft, draft, merge_answers, new_repo_files, spec_file
 from .spec import json_schema_text
 
 REFUSAL = "refusing to overwrite existing files (use --force to replace them):"
@@ -62,7 +63,7 @@ class InitRequest:
         directory: the project directory; with ``new``: the new repository's directory
             (None: the current directory, or ``./NAME`` with ``new``).
         new: the new repository's name (``--new``), or None for an existing project.
-        language: ``--language`` (one of :data:`~dockgen.scaffold.LANGUAGES`), or None: guess/ask.
+        language: ``--language`` (one of :data:`dockgen.languages.NAMES`), or None: guess/ask.
         version: ``--version``, or None.
         port: ``--port`` (1-65535), or None.
         cmd: ``--cmd``, the start command as one shell-quoted string, or None.
@@ -160,27 +161,28 @@ def flag_answers(version: Optional[str], port: Optional[int], cmd: Optional[str]
 
 
 def ask_language(prompt: Prompt, default: Optional[str]) -> str:
-    """Ask until the answer is one of :data:`~dockgen.scaffold.LANGUAGES`; returns it."""
+    """Ask until the answer is one of :data:`dockgen.languages.NAMES`; returns it."""
     retry = None
     while True:
-        answer = prompt(f"Language ({', '.join(LANGUAGES)})", default, retry).strip()
-        if answer in LANGUAGES:
+        answer = prompt(f"Language ({', '.join(languages.NAMES)})", default, retry).strip()
+        if answer in languages.NAMES:
             return answer
-        retry = f"{answer!r} is not one of {', '.join(LANGUAGES)}"
+        retry = f"{answer!r} is not one of {', '.join(languages.NAMES)}"
 
 
-def ask(prompt: Prompt, detection: Detection, answers: dict, language_given: bool) -> tuple[Detection, dict]:
+def ask(prompt: Prompt, detection: Detection, flags: dict, language_given: bool) -> tuple[Detection, dict]:
     """Ask for language, version, port and start command, each with the guess as default.
 
     Args:
         prompt: asks the user.
         detection: what :func:`~dockgen.detect.detect` found.
-        answers: the flags' answers (:func:`flag_answers`); a value given as a flag is not asked for.
+        flags: the flags' answers (:func:`flag_answers`); a value given as a flag is not asked for.
         language_given: ``--language`` was given (the language is not asked for).
     Returns:
-        (detection, answers): the detection redone for another language when the user
-        chose one, and the answers with what the user changed (source "answered at the
-        prompt"); ``port``/``command`` None when the user answered "none".
+        (detection, prompted): the detection redone for another language when the user
+        chose one, and the answers the user changed (source "answered at the prompt");
+        ``port``/``command`` None when the user answered "none". An answer equal to the
+        guess is left out, so the guess keeps its source.
     Raises:
         UsageError: a port answer that is not a number from 1 to 65535 or "none".
     """
@@ -189,35 +191,35 @@ def ask(prompt: Prompt, detection: Detection, answers: dict, language_given: boo
         chosen = ask_language(prompt, guessed)
         if chosen != guessed:
             detection = detect(detection.directory, chosen)
+    prompted: dict = {}
     language = str(detection.language.value)
-    if language != "none" and "version" not in answers:
+    if language != "none" and "version" not in flags:
         guess = detection.version
         value = prompt(f"{language} version", str(guess.value) if guess else "")
         if value and (guess is None or value != str(guess.value)):
-            answers["version"] = Guess(value, "answered at the prompt")
-    if "port" not in answers:
+            prompted["version"] = Guess(value, "answered at the prompt")
+    if "port" not in flags:
         guess = detection.port
         value = prompt("Port the application listens on (a number, or none)", str(guess.value) if guess else "none").strip()
         if value.lower() == "none":
-            answers["port"] = None
+            prompted["port"] = None
         elif guess is None or value != str(guess.value):
             if not value.isdigit() or not 0 < int(value) < 65536:
                 raise UsageError(f"port {value!r}: expected a number from 1 to 65535, or none")
-            answers["port"] = Guess(int(value), "answered at the prompt")
-    if "command" not in answers:
+            prompted["port"] = Guess(int(value), "answered at the prompt")
+    if "command" not in flags:
         guess = detection.command.argv if detection.command and detection.command.argv else None
         value = prompt("Start command (or none)", shlex.join(guess) if guess else "none").strip()
         if value.lower() == "none":
-            answers["command"] = None
+            prompted["command"] = None
         elif guess is None or shlex.split(value) != list(guess):
-            answers["command"] = Guess(tuple(shlex.split(value)), "answered at the prompt")
-    return detection, answers
+            prompted["command"] = Guess(tuple(shlex.split(value)), "answered at the prompt")
+    return detection, prompted
 
 
 def _no_language(directory: Path) -> UsageError:
-    looked = sorted({p for markers in EVIDENCE.values() for p, _ in markers if "*" not in p and "/" not in p})
-    return UsageError(f"{directory}: no recognisable language (looked for {', '.join(looked)} and source files); "
-                      "pass --language python|node|ruby|php|go|none")
+    return UsageError(f"{directory}: no recognisable language (looked for {', '.join(looked_for())} and source files); "
+                      f"pass --language {'|'.join(languages.NAMES)}")
 
 
 def schema_file(directory: Path, schema_ref: str) -> list[OutputFile]:
@@ -277,13 +279,14 @@ def _existing(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
     if spec_path.exists() and not request.force:
         raise UsageError(f"{spec_path} exists; edit it, or use --force to replace it")
     renderer = make_renderer(request.template)
-    answers = flag_answers(request.version, request.port, request.cmd, request.name)
+    flags = flag_answers(request.version, request.port, request.cmd, request.name)
     detection = detect(directory, request.language)
     if detection.language is None and prompt is None:
         raise _no_language(directory)
+    prompted: dict = {}
     if prompt is not None:
-        detection, answers = ask(prompt, detection, answers, request.language is not None)
-    spec = draft(detection, answers)
+        detection, prompted = ask(prompt, detection, flags, request.language is not None)
+    spec = draft(detection, merge_answers(flags, prompted, detection, str(detection.language.value)))
     text = spec_file(renderer, spec, request.schema_ref)
     warnings: list[str] = []
     container = check_spec(text, directory, spec, request.render, renderer, warnings)
@@ -305,21 +308,25 @@ def _existing(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
     return InitResult(written, tuple(warnings), next_step)
 
 
+def _value(guess: Optional[Guess], fallback: object) -> object:
+    return guess.value if guess is not None else fallback
+
+
 def _new(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
     name, language, version, port = request.new, request.language, request.version, request.port
     if sanitize_name(name) != name:
         raise UsageError(f"--new {name!r}: a name is lower-case letters, digits and single '.', '_' or '-' (e.g. {sanitize_name(name)})")
     if language is None:
         if prompt is None:
-            raise UsageError("--new needs --language python|node|ruby|php|go|none")
+            raise UsageError(f"--new needs --language {'|'.join(languages.NAMES)}")
         language = ask_language(prompt, None)
     target = request.directory if request.directory is not None else Path(name)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target}: exists and is not a directory")
     renderer = make_renderer(request.template)
-    app_files = new_repo_files(renderer, name, language, version, port)
-    answers = flag_answers(version, port, request.cmd, None)
-    answers["name"] = Guess(name, "--new")
+    flags = {**flag_answers(version, port, request.cmd, None), "name": Guess(name, "--new")}
+    chosen = merge_answers(flags, {}, None, language, new=True)
+    app_files = new_repo_files(renderer, name, language, str(_value(chosen.get("version"), "")), int(_value(chosen.get("port"), 0)))
     with tempfile.TemporaryDirectory(prefix="dockgen-new-") as scratch:
         write(app_files, Path(scratch))
         detection = detect(scratch, language)
@@ -330,7 +337,7 @@ def _new(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
         text = own_spec[0]
         app_files = [f for f in app_files if f.name != SPEC_NAME]
     else:
-        spec = draft(detection, answers)
+        spec = draft(detection, merge_answers(flags, {}, detection, language))
         text = spec_file(renderer, spec, request.schema_ref, origin="new")
     warnings: list[str] = []
     container = check_spec(text, target, spec, True, renderer, warnings)

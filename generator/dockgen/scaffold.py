@@ -9,7 +9,8 @@ Every text comes from a Jinja template under ``templates/init/`` through the sam
 
 - ``init/dockgen.yaml.j2``: the spec, one ``key: value  # where it came from`` per line;
   what could not be guessed is a commented placeholder (``# key: example  # why``);
-- ``init/new/<language>/<path>.j2``: the minimal application of a new repository;
+- ``init/new/<SCAFFOLD>/<path>.j2``: the minimal application of a new repository (the
+  folder is the language module's ``SCAFFOLD``);
 - ``init/repo/<path>.j2``: files every new repository gets (``.gitignore``, the CI workflow
   ``.github/workflows/container.yml``, README.md).
 
@@ -20,21 +21,18 @@ any path part into ``.`` (``dot-github/workflows/container.yml.j2`` →
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from . import __version__
-from .detect import DEFAULT_VERSIONS, Command, Detection, Guess
+from . import __version__, languages
+from .detect import Detection, Guess
 from .render import OutputFile, Renderer
 
 SPEC_NAME = "dockgen.yaml"
 SCHEMA_NAME = "dockgen.schema.json"  # the default `$schema` path: `dockgen schema > dockgen.schema.json`
-NEW_PORTS = {"python": 8000, "node": 3000, "ruby": 4567, "php": 9000, "go": 8080, "none": 8080}
-LANGUAGES = ("python", "node", "ruby", "php", "go", "none")
 
 # Examples written in placeholders (commented out, so they are never taken as a value).
 EXAMPLES = {
-    "version": {"python": "3.12", "node": "22", "ruby": "3.3", "php": "8.3", "go": "1.24", "none": "1"},
     "base": "alpine:3.22",
     "ports": [8080],
     "entrypoint": ["/app/start"],
@@ -78,6 +76,57 @@ class SpecDraft:
     notes: tuple[str, ...]
     missing: tuple[str, ...]
 
+# Where an answer may come from, first wins (copier's idea: one map, one stated order).
+PRECEDENCE = ("flag", "prompt", "detection", "default")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The answers to init's questions (``name``, ``version``, ``port``, ``command``), merged by :data:`PRECEDENCE`.
+
+    Attributes:
+        layers: one {key: Guess or None} per source, in :data:`PRECEDENCE` order; a key
+            present with None means "none" (e.g. the user answered that there is no port).
+    """
+
+    layers: tuple[Mapping[str, Guess | None], ...]
+
+    def get(self, key: str) -> Guess | None:
+        """The answer to ``key`` from the first source that has one; None when no source has it."""
+        return self.layers[self.origin(key)].get(key) if self.origin(key) is not None else None
+
+    def origin(self, key: str) -> int | None:
+        """The index in :data:`PRECEDENCE` of the source that answers ``key``, or None."""
+        return next((i for i, layer in enumerate(self.layers) if key in layer), None)
+
+    def is_default(self, key: str) -> bool:
+        """True when ``key``'s answer is dockgen's default, not the user's or the project's."""
+        return self.origin(key) == PRECEDENCE.index("default")
+
+
+def defaults(language: str, new: bool = False) -> dict[str, Guess]:
+    """dockgen's own answers for ``language``: the default version, and for a new repository its port."""
+    module = languages.module(language)
+    found = {}
+    if module.DEFAULT_VERSION is not None:
+        found["version"] = Guess(module.DEFAULT_VERSION, f"not stated in the project: dockgen's default for {language}; check it")
+    if new:
+        found["port"] = Guess(module.NEW_PORT, f"dockgen's default port for a new {language} application")
+    return found
+
+
+def merge_answers(flags: Mapping[str, Guess | None], prompted: Mapping[str, Guess | None],
+                  detection: Detection | None, language: str, new: bool = False) -> Answers:
+    """The one place where init's precedence is decided: flags, then prompt answers, then
+    what :func:`~dockgen.detect.detect` found, then :func:`defaults` (see :data:`PRECEDENCE`)."""
+    detected: dict[str, Guess | None] = {}
+    if detection is not None:
+        command = detection.command
+        guesses = {"name": detection.name, "version": detection.version, "port": detection.port,
+                   "command": Guess(command.argv, command.source) if command is not None else None}
+        detected = {key: guess for key, guess in guesses.items() if guess is not None}
+    return Answers((dict(flags), dict(prompted), detected, defaults(language, new)))
+
 
 def _line(text: str) -> str:
     return " ".join(str(text).split())
@@ -87,13 +136,13 @@ def _listed(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-def draft(detection: Detection, answers: dict[str, Guess | None] | None = None) -> SpecDraft:
-    """The spec's entries from what was detected, with ``answers`` taking precedence.
+def draft(detection: Detection, answers: Answers) -> SpecDraft:
+    """The spec's entries: what was detected, and the answers merged by :func:`merge_answers`.
 
     Args:
         detection: the result of :func:`dockgen.detect.detect`; its ``language`` must be set.
-        answers: user choices by key: ``name``, ``version``, ``port`` (int or None: no
-            port), ``command`` (argv tuple); a missing key keeps the guess.
+        answers: the merged answers to ``name``, ``version``, ``port`` (int, or None: no
+            port) and ``command`` (argv tuple, or None: unknown).
     Returns:
         a :class:`SpecDraft`. Required values that nobody knows (the start command of a
         non-Go project, the base of language none) are placeholders listed in ``missing``;
@@ -103,22 +152,28 @@ def draft(detection: Detection, answers: dict[str, Guess | None] | None = None) 
     """
     if detection.language is None:
         raise ValueError("no language to write a spec for")
-    answers = answers or {}
     language = str(detection.language.value)
     notes = list(detection.notes)
     missing: list[str] = []
-
-    def pick(key: str, guess: Guess | None) -> Guess | None:
-        return answers[key] if key in answers else guess
-
-    entries = [Entry("name", pick("name", detection.name).value, _line(pick("name", detection.name).source)),
-               Entry("language", language, _line(detection.language.source))]
-    if language != "none":
-        version = pick("version", detection.version)
-        if version is None:
-            version = Guess(DEFAULT_VERSIONS[language], f"not stated in the project: dockgen's default for {language}; check it")
+    name = answers.get("name")
+    entries = [Entry("name", name.value, _line(name.source)), Entry("language", language, _line(detection.language.source))]
+    version = answers.get("version")
+    if version is not None:
+        if answers.is_default("version"):
             notes.append(f"version: the project states no {language} version; wrote {version.value}, dockgen's default")
         entries.append(Entry("version", str(version.value), _line(version.source)))
+    entries += _build_entries(detection, language, missing)
+    entries += _run_entries(detection, answers.get("port"))
+    command = answers.get("command")
+    argv = tuple(command.value) if command is not None and command.value else ()
+    entries += _command_entries(command if argv else None, language, missing)
+    alternatives = tuple((list(c.argv), _line(c.source)) for c in detection.alternatives if c.argv and c.argv != argv)
+    return SpecDraft(tuple(entries), alternatives, detection.other_languages, tuple(_line(n) for n in notes), tuple(missing))
+
+
+def _build_entries(detection: Detection, language: str, missing: list[str]) -> list[Entry]:
+    """base (a placeholder for language none), dependencies, copy and workdir."""
+    entries = []
     base = detection.base
     if base is not None:
         entries.append(Entry("base", base.value, _line(base.source)))
@@ -131,7 +186,12 @@ def draft(detection: Detection, answers: dict[str, Guess | None] | None = None) 
         guess = getattr(detection, key)
         if guess is not None:
             entries.append(Entry(key, _listed(guess.value), _line(guess.source)))
-    port = pick("port", detection.port)
+    return entries
+
+
+def _run_entries(detection: Detection, port: Guess | None) -> list[Entry]:
+    """ports (a placeholder when unknown), env and writable."""
+    entries = []
     if port is not None and port.value is not None:
         entries.append(Entry("ports", [int(port.value)], _line(port.source)))
     else:
@@ -140,24 +200,22 @@ def draft(detection: Detection, answers: dict[str, Guess | None] | None = None) 
         guess = getattr(detection, key)
         if guess is not None:
             entries.append(Entry(key, _listed(guess.value), _line(guess.source)))
-    command = detection.command
-    if "command" in answers:
-        given = answers["command"]
-        command = Command(tuple(given.value), given.source) if given is not None and given.value else None
-    if command is not None and command.argv:
-        entrypoint, cmd = command.argv[:1], command.argv[1:]  # R12: the program, then its default arguments
-        entries.append(Entry("entrypoint", list(entrypoint), _line(command.source)))
-        if cmd:
-            entries.append(Entry("cmd", list(cmd), "the rest of that command (R12: default arguments)"))
-    elif language == "go":
-        pass  # the binary built from the module root is the entrypoint
-    else:
-        entries.append(Entry("entrypoint", None, "no start command found: the program to run (exec form, R12)", EXAMPLES["entrypoint"]))
-        entries.append(Entry("cmd", None, "its default arguments", EXAMPLES["cmd"]))
-        missing.append("entrypoint")
-    alternatives = tuple((list(c.argv), _line(c.source)) for c in detection.alternatives
-                         if c.argv and (command is None or c.argv != command.argv))
-    return SpecDraft(tuple(entries), alternatives, detection.other_languages, tuple(_line(n) for n in notes), tuple(missing))
+    return entries
+
+
+def _command_entries(command: Guess | None, language: str, missing: list[str]) -> list[Entry]:
+    """entrypoint and cmd from the start command (R12: the program, then its default arguments)."""
+    if command is not None:
+        argv = tuple(command.value)
+        entries = [Entry("entrypoint", list(argv[:1]), _line(command.source))]
+        if argv[1:]:
+            entries.append(Entry("cmd", list(argv[1:]), "the rest of that command (R12: default arguments)"))
+        return entries
+    if language == "go":
+        return []  # the binary built from the module root is the entrypoint
+    missing.append("entrypoint")
+    return [Entry("entrypoint", None, "no start command found: the program to run (exec form, R12)", EXAMPLES["entrypoint"]),
+            Entry("cmd", None, "its default arguments", EXAMPLES["cmd"])]
 
 
 def spec_file(renderer: Renderer, spec: SpecDraft, schema: str = SCHEMA_NAME, origin: str = "init") -> OutputFile:
@@ -183,29 +241,29 @@ def output_path(template: str, prefix: str) -> str:
 def template_names(renderer: Renderer, language: str) -> dict[str, str]:
     """{output path: template name} of a new repository in ``language``.
 
-    Files come from ``init/repo/`` (every language) and ``init/new/<language>/``; the
+    Files come from ``init/repo/`` (every language) and ``init/new/<SCAFFOLD>/``; the
     language's file wins where both write the same path. The user's template directories
     are searched first, so their file of the same name replaces dockgen's, and files only
     they have are added.
     """
     names = renderer.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
     found: dict[str, str] = {}
-    for prefix in ("init/repo/", f"init/new/{language}/"):
+    for prefix in ("init/repo/", f"init/new/{languages.module(language).SCAFFOLD}/"):
         for name in names:
             if name.startswith(prefix):
                 found[output_path(name, prefix)] = name
     return dict(sorted(found.items()))
 
 
-def new_repo_files(renderer: Renderer, name: str, language: str, version: str | None, port: int | None) -> list[OutputFile]:
+def new_repo_files(renderer: Renderer, name: str, language: str, version: str, port: int) -> list[OutputFile]:
     """The application and repository files of a new repository (not the spec, not the container files).
 
     Args:
         renderer: the Renderer (with the user's template directories, if any).
         name: the application's name (a valid spec ``name``).
-        language: one of :data:`LANGUAGES`.
-        version: the language version, or None for dockgen's default.
-        port: the port the application listens on, or None for the language's default.
+        language: one of :data:`dockgen.languages.NAMES`; its ``SCAFFOLD`` folder is used.
+        version: the language version ("" for language none).
+        port: the port the application listens on.
     Returns:
         one :class:`OutputFile` per template, in path order (mode 0755 for files the
         template marks with a ``#!`` first line).
@@ -213,8 +271,8 @@ def new_repo_files(renderer: Renderer, name: str, language: str, version: str | 
     context = {
         "name": name,
         "language": language,
-        "version": version or DEFAULT_VERSIONS.get(language, ""),
-        "port": port or NEW_PORTS[language],
+        "version": version,
+        "port": port,
         "spec": SPEC_NAME,
         "dockgen_version": __version__,
     }

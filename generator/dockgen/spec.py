@@ -30,6 +30,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .languages import NAMES as LANGUAGES
+
 
 class Refusal(Exception):
     """A spec that asks for what a rule forbids (cross-field check).
@@ -412,7 +414,7 @@ class Spec(_Model):
 
     name: Name
     description: OneLine | None = None
-    language: Literal["python", "node", "ruby", "php", "go", "none"]
+    language: Literal[LANGUAGES]  # the registry's names: the schema enum derives from them
     version: Annotated[str, BeforeValidator(_version_text, json_schema_input_type=str), AfterValidator(_matcher(r"[0-9][0-9A-Za-z.-]*", "version (e.g. \"3.12\")"))] | None = None
     variant: Literal["slim", "alpine"] = "slim"
     base: BaseImage | None = None
@@ -494,7 +496,7 @@ def json_schema_text() -> str:
 FIELD_DOCS = {
     "name": "Image title: lower-case letters, digits, '.', '_', '-'. Also the compose service name.",
     "description": "One line; becomes the org.opencontainers.image.description label (R16).",
-    "language": "python | node | ruby | php | go | none: picks the official base image and the install steps (R05).",
+    "language": " | ".join(LANGUAGES) + ": picks the official base image and the install steps (R05).",
     "version": "The language runtime's version, quoted (\"3.12\"); required unless language is none.",
     "variant": "slim (Debian, default) or alpine.",
     "base": "An explicit base image; its tag must start with a version, or carry a @sha256: digest (R06). scratch is allowed.",

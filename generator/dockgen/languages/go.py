@@ -2,12 +2,34 @@
 
 Builder ``golang:<version>`` (or ``-alpine``); final ``scratch`` by default, Alpine for the
 alpine variant, or the spec's ``base`` (R05). Module downloads and the build cache live in
-BuildKit cache mounts (R04); ``CGO_ENABLED=0`` makes the binary static.
+BuildKit cache mounts (R04); ``CGO_ENABLED=0`` makes the binary static. Go modules stay
+in this module until the build-step issue moves them to :mod:`dockgen.packagers`.
+
+Detection (``dockgen init``) reads ``go.mod`` (``module``, the ``go`` line), go.sum and the
+root's ``*.go`` files for ``package main``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..images import ALPINE
-from ..spec import Spec
-from . import Toolchain, manifests_for
+from .base import Toolchain, manifests_for
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..spec import Spec
+    from ._read import Found
+
+VERSIONS = ("1.25", "1.24", "1.23", "1.22")
+DEFAULT_VERSION = "1.24"
+DEFAULT_MANIFESTS = ("go.mod", "go.sum")
+SCAFFOLD = "go"
+NEW_PORT = 8080
+NEW_HEALTH_PATH = "/health"
+EVIDENCE = (("go.mod", 4), ("*.go", 1))
+TIE_BREAK = 0
 
 SOURCE = "/src"
 CERTS = "/etc/ssl/certs/ca-certificates.crt"
@@ -23,7 +45,7 @@ def toolchain(spec: Spec) -> Toolchain:
     """Go's toolchain for ``spec`` (see module docstring)."""
     suffix = "-alpine" if spec.variant == "alpine" else ""
     final = spec.base or (ALPINE if spec.variant == "alpine" else "scratch")
-    manifests = manifests_for(spec, ("go.mod", "go.sum"))
+    manifests = manifests_for(spec, DEFAULT_MANIFESTS)
     install = [("go", "mod", "download")] if "go.mod" in manifests else []
     install += [("go", "install", package) for package in spec.packages]
     binary = binary_path(spec)
@@ -44,3 +66,39 @@ def toolchain(spec: Spec) -> Toolchain:
         builder_workdir=SOURCE,
         unpinned=tuple(p for p in spec.packages if "@" not in p),
     )
+
+
+def healthcheck(port: int, path: str, base: str | None) -> None:
+    """None: the final image is the binary alone (scratch), with no program to run a check;
+    a check needs a flag of the binary itself (e.g. ``-healthcheck``)."""
+    return None
+
+
+def detect(root: Path, notes: list[str]) -> Found:
+    """What a Go project's files say (see module docstring and the contract in base.py)."""
+    import re
+
+    from . import _read
+
+    found = _read.Found()
+    gomod = _read.read(root / "go.mod") or ""
+    module = re.search(r"^module\s+(\S+)", gomod, re.M)
+    if module:
+        found.name = _read.Guess(module.group(1).rstrip("/").split("/")[-1], "go.mod: module")
+    goline = re.search(r"^go\s+(\d+\.\d+(?:\.\d+)?)", gomod, re.M)
+    if goline:
+        found.version = _read.Guess(_read.short(goline.group(1), 2), f"go.mod: go {goline.group(1)}")
+    found.dependencies = _read.Guess(_read.existing(root, DEFAULT_MANIFESTS), "found next to the spec")
+    mains = [p for p in sorted(root.glob("*.go")) if re.search(r"^package\s+main\b", _read.read(p) or "", re.M)]
+    if mains:
+        port = None
+        for path in mains:
+            port = port or _read.port_in(root, path)
+        # the go toolchain builds the module root into /usr/local/bin/<name>: no entrypoint needed
+        found.candidates.append(_read.Command((), f"{mains[0].name}: package main (built with `go build .`)", port))
+    else:
+        commands = sorted(p.parent for p in root.glob("cmd/*/main.go"))
+        if commands:
+            notes.append(f"the main package is in {_read.rel(root, commands[0])}/, but dockgen builds the module root "
+                         "(`go build .`): add a main.go at the root that calls it")
+    return found

@@ -1,27 +1,50 @@
-"""Node.js: ``npm ci --omit=dev`` in a builder stage; the final image copies node_modules.
+"""Node.js: the package manager installs in a builder stage; the final image copies node_modules.
 
-Official image ``node:<version>-slim|alpine`` (R05); the npm cache lives in a BuildKit
-cache mount (R04); without a lock file ``npm install --omit=dev`` is used instead.
+Official image ``node:<version>-slim|alpine`` (R05). Dependencies are installed by a
+package manager from :mod:`dockgen.packagers` (npm today: ``npm ci --omit=dev``, or
+``npm install --omit=dev`` without a lock file), its cache in a BuildKit cache mount (R04).
+
+Detection (``dockgen init``) reads ``.nvmrc``, ``.node-version``, ``package.json``
+(``name``, ``engines.node``, ``scripts.start``, ``main``) and its lock file, and looks for
+``server.js``/``index.js``/``app.js``. A ``start`` script is resolved to the program it
+runs (``node server.js``), never written as ``npm start``: tini → npm → ``sh -c`` → node
+loses SIGTERM (issue 10, paketo-buildpacks/nodejs#37).
 """
 
-from ..spec import Spec
-from . import Toolchain, in_workdir, manifests_for
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..packagers import npm, pick
+from .base import Toolchain, in_workdir, manifests_for
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..spec import Spec
+    from ._read import Command, Found
+
+VERSIONS = ("24", "22", "20", "18")
+DEFAULT_VERSION = "22"
+PACKAGERS = ("npm",)
+DEFAULT_MANIFESTS = (*npm.MANIFESTS, npm.LOCKS[0])
+SCAFFOLD = "node"
+NEW_PORT = 3000
+NEW_HEALTH_PATH = "/health"
+EVIDENCE = (("package.json", 3), (".nvmrc", 2), (".node-version", 2), ("*.js", 1), ("*.mjs", 1))
+TIE_BREAK = 4
+
+LTS = {"argon": "4", "boron": "6", "carbon": "8", "dubnium": "10", "erbium": "12", "fermium": "14",
+       "gallium": "16", "hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24"}
+ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs", "app.mjs")
 
 
 def toolchain(spec: Spec) -> Toolchain:
     """Node's toolchain for ``spec`` (see module docstring)."""
     image = spec.base or f"node:{spec.version}-{spec.variant}"
-    manifests = manifests_for(spec, ("package.json", "package-lock.json"))
-    install = []
-    warnings = ()
-    if "package.json" in manifests:
-        locked = any(m in manifests for m in ("package-lock.json", "npm-shrinkwrap.json"))
-        install.append(("npm", "ci", "--omit=dev") if locked else ("npm", "install", "--omit=dev"))
-        if not locked:
-            warnings = ("dependencies: no package-lock.json, so npm install resolves versions anew on every build; "
-                        "commit a lock file and list it (npm ci)",)
-    if spec.packages:
-        install.append(("npm", "install", "--omit=dev", "--no-save", *spec.packages))
+    manifests = manifests_for(spec, DEFAULT_MANIFESTS)
+    manager = pick(PACKAGERS, manifests)
+    install = list(manager.install(manifests, tuple(spec.packages)))
     modules = in_workdir(spec, "node_modules")
     if install:
         # npm creates no node_modules for an app without dependencies; the final stage's
@@ -32,11 +55,93 @@ def toolchain(spec: Spec) -> Toolchain:
         builder_image=image,
         manifests=manifests,
         install=tuple(install),
-        caches=("/root/.npm",),
+        caches=manager.CACHES,
+        builder_env=manager.environment(),
         artifacts=((modules, modules),),
         final_env=(("NODE_ENV", "production"),),
         ignore=("node_modules/", "npm-debug.log*", ".npm/", "coverage/", ".next/cache/"),
-        pin_rule="DL3016",
-        warnings=warnings,
-        unpinned=tuple(p for p in spec.packages if "@" not in p[1:]),
+        pin_rule=manager.PIN_RULE,
+        warnings=manager.warnings(manifests),
+        unpinned=tuple(p for p in spec.packages if not manager.pinned(p)),
     )
+
+
+def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...]:
+    """A GET with Node's own fetch (Node 18 and newer): exit 1 on an error status or no answer."""
+    url = f"http://127.0.0.1:{port}{path}"
+    return ("node", "-e", f"fetch({url!r}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))")
+
+
+# --- detection (dockgen init) -------------------------------------------------------------
+
+
+def detect(root: Path, notes: list[str]) -> Found:
+    """What a Node.js project's files say (see module docstring and the contract in base.py)."""
+    from . import _read
+
+    found = _read.Found()
+    package = _read.json_object(root / "package.json") or {}
+    if isinstance(package.get("name"), str):
+        found.name = _read.Guess(package["name"].split("/")[-1], "package.json: name")
+    found.version = _version(root, package)
+    deps = npm.found(root)
+    if len(deps) < 2:  # no npm lock file: say how to make one from the lock that is there
+        for lock in ("yarn.lock", "pnpm-lock.yaml", "bun.lockb"):
+            if (root / lock).is_file():
+                notes.append(f"{lock} found: dockgen installs with npm; run `npm install --package-lock-only` and add package-lock.json to dependencies")
+                break
+    found.dependencies = _read.Guess(deps, "found next to the spec")
+    candidates = _start_script(root, package, notes)
+    main = package.get("main")
+    if isinstance(main, str) and (root / main).is_file():
+        candidates.append(_read.Command(("node", main), "package.json: main", _read.port_in(root, root / main)))
+    for name in ENTRY_FILES:
+        if (root / name).is_file():
+            candidates.append(_read.Command(("node", name), f"{name} found", _read.port_in(root, root / name)))
+    found.candidates = candidates
+    return found
+
+
+def _version(root: Path, package: dict):
+    import re
+
+    from . import _read
+
+    for filename in (".nvmrc", ".node-version"):
+        line = _read.first_line(root / filename)
+        if not line:
+            continue
+        lts = LTS.get(line.lower().removeprefix("lts/"))
+        if lts:
+            return _read.Guess(lts, f"{filename}: {line}")
+        if re.match(r"v?\d+", line):
+            return _read.Guess(_read.short(line, 1), f"{filename}: {line}")
+    engines = _read.mapping(package, "engines")
+    if isinstance(engines.get("node"), str):
+        return _read.range_guess(VERSIONS, engines["node"], "package.json: engines.node", parts=1)
+    return None
+
+
+def _start_script(root: Path, package: dict, notes: list[str]) -> list[Command]:
+    """The program ``scripts.start`` runs, as a candidate; a note instead when it is shell syntax."""
+    import shlex
+
+    from . import _read
+
+    start = _read.mapping(package, "scripts").get("start")
+    if not isinstance(start, str) or not start.strip():
+        return []
+    source = f"package.json: scripts.start = {_read.one_line(start, 40)}"
+    words = None
+    if not any(c in start for c in ";&|<>`$=()"):
+        try:
+            words = shlex.split(start)
+        except ValueError:
+            words = None
+    if words and words[0] == "node":
+        file = next((w for w in words[1:] if not w.startswith("-")), None)
+        port = _read.port_in(root, root / file) if file else None
+        return [_read.Command(tuple(words), source, port)]
+    if words:
+        return [_read.Command((f"/app/node_modules/.bin/{words[0]}", *words[1:]), source)]
+    return [_read.Command(("npm", "start"), f"{source} (shell syntax: npm runs it)")]

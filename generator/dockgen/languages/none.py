@@ -1,11 +1,62 @@
 """No language runtime: the spec's own pinned base (alpine, debian-slim, busybox, scratch)
-with the application's files copied in (R05)."""
+with the application's files copied in (R05).
 
-from ..spec import Spec
-from . import Toolchain
+Detection (``dockgen init``) looks for an ``index.html`` (in ``public/``, ``site/``,
+``dist/``, ``_site/``, ``www/`` or the root): a static site served by BusyBox httpd.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import Toolchain
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..spec import Spec
+    from ._read import Found
+
+VERSIONS: tuple[str, ...] = ()
+DEFAULT_VERSION = None
+DEFAULT_MANIFESTS: tuple[str, ...] = ()
+SCAFFOLD = "none"
+NEW_PORT = 8080
+NEW_HEALTH_PATH = "/"  # a static site: its index page
+SITE_DIRS = ("public", "site", "dist", "_site", "www")
+EVIDENCE = (("index.html", 1), *((f"{d}/index.html", 1) for d in SITE_DIRS))
+TIE_BREAK = 5
+
+STATIC_BASE = "busybox:1.36.1"  # R05, R06: pinned; the same base as specs/static-docs
 
 
 def toolchain(spec: Spec) -> Toolchain:
     """The toolchain of a spec without a language: just its base image."""
     assert spec.base, "the spec model requires base for language none"
     return Toolchain(final_image=spec.base)
+
+
+def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...] | None:
+    """BusyBox's own wget on a busybox base; None on any other base (dockgen cannot know what it has)."""
+    if not base or not base.startswith("busybox:"):
+        return None
+    return ("wget", "-q", "--spider", f"http://127.0.0.1:{port}{path}")
+
+
+def detect(root: Path, notes: list[str]) -> Found:
+    """A static site's index.html, served by BusyBox httpd (see module docstring)."""
+    from . import _read
+
+    found = _read.Found()
+    for directory in (*SITE_DIRS, "."):
+        index = root / directory / "index.html"
+        if index.is_file():
+            copy = "." if directory == "." else f"{directory}/"
+            found.base = _read.Guess(STATIC_BASE, f"{_read.rel(root, index)}: a static site, served by BusyBox httpd")
+            found.copy = _read.Guess((copy,), f"{_read.rel(root, index)} found")
+            found.workdir = _read.Guess("/www", "where httpd serves from")
+            found.candidates = [_read.Command(("httpd", "-f", "-v", "-p", "{port}", "-h", "/www"),
+                                              "BusyBox httpd serves the static site", binds=8080)]
+            return found
+    return found
+

@@ -1,59 +1,207 @@
 """Python: a virtual environment built in a builder stage; the final image copies it.
 
-Official image ``python:<version>-slim|alpine`` (R05). Dependencies come from requirements
-files (``pip install -r``, into an environment made without pip or setuptools, which
-the application does not run) or from ``pyproject.toml`` + ``uv.lock`` (``uv sync --locked``,
-the project itself is not installed: the code is copied last, R07), with the package
-manager's cache in a BuildKit cache mount (R04); compilers (``build_packages``) stay in the
-builder.
+Official image ``python:<version>-slim|alpine`` (R05). Dependencies are installed by a
+package manager from :mod:`dockgen.packagers`: uv when the spec lists ``uv.lock``
+(``pyproject.toml`` + ``uv.lock``), else pip from requirements files; the manager's cache
+is a BuildKit cache mount (R04) and compilers (``build_packages``) stay in the builder.
+
+Detection (``dockgen init``) reads ``.python-version``, ``runtime.txt`` and
+``pyproject.toml`` (``name``, ``requires-python``, ``[project.scripts]``), the
+requirements files, and the ``.py`` sources for a WSGI/ASGI app object (Flask, FastAPI,
+Django's ``get_wsgi_application()`` ...) or a ``__main__`` block.
 """
 
-from ..spec import Spec
-from . import Toolchain, manifests_for
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..packagers import pick, pip, uv
+from .base import Toolchain, manifests_for
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..spec import Spec
+    from ._read import Command, Found
+
+VERSIONS = ("3.13", "3.12", "3.11", "3.10", "3.9")
+DEFAULT_VERSION = "3.12"
+PACKAGERS = ("uv", "pip")  # preferred first; pip is the fallback
+DEFAULT_MANIFESTS = pip.MANIFESTS
+SCAFFOLD = "python"
+NEW_PORT = 8000
+NEW_HEALTH_PATH = "/health"
+EVIDENCE = (("pyproject.toml", 3), ("requirements.txt", 3), ("setup.py", 3), ("setup.cfg", 2), ("Pipfile", 3),
+            (".python-version", 2), ("runtime.txt", 1), ("manage.py", 2), ("*.py", 1))
+TIE_BREAK = 1
 
 VENV = "/opt/venv"
-UV = "uv==0.13.9"  # pinned, so that a lock file always meets the same resolver (DL3013)
 IGNORE = ("__pycache__/", "**/__pycache__/", "*.py[cod]", ".venv/", "venv/", ".tox/", ".nox/", ".pytest_cache/",
           ".mypy_cache/", ".ruff_cache/", ".coverage", "htmlcov/", "*.egg-info/")
 PATH = f"{VENV}/bin:/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
 RUNTIME_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
 
 
-def _install(manifests: tuple[str, ...], packages: list[str]) -> tuple[tuple[str, ...], ...]:
-    """The builder's install commands; empty when there is nothing to install."""
-    if "uv.lock" in manifests:
-        commands = [("pip", "install", "--no-cache-dir", UV), ("uv", "sync", "--locked", "--no-dev", "--no-install-project")]
-        if packages:
-            commands.append(("uv", "pip", "install", "--python", f"{VENV}/bin/python", *packages))
-        return tuple(commands)
-    requirements = [arg for m in manifests if m.endswith((".txt", ".in")) for arg in ("-r", m)]
-    if not requirements and not packages:
-        return ()
-    # The environment gets no pip or setuptools of its own (25 MB the application never runs):
-    # the builder's pip installs into it (`pip --python`, pip 22.3 and newer).
-    return (("python", "-m", "venv", "--without-pip", VENV),
-            ("python", "-m", "pip", "--python", f"{VENV}/bin/python", "install", *requirements, *packages))
-
-
 def toolchain(spec: Spec) -> Toolchain:
     """Python's toolchain for ``spec`` (see module docstring)."""
     image = spec.base or f"python:{spec.version}-{spec.variant}"
-    manifests = manifests_for(spec, ("requirements.txt",))
-    install = _install(manifests, list(spec.packages))
+    manifests = manifests_for(spec, DEFAULT_MANIFESTS)
+    manager = pick(PACKAGERS, manifests)
+    install = manager.install(manifests, tuple(spec.packages), into=VENV)
     if not install:  # nothing to install: no builder stage, no virtual environment
-        return Toolchain(final_image=image, final_env=RUNTIME_ENV, ignore=IGNORE, pin_rule="DL3013")
-    uv = "uv.lock" in manifests
+        return Toolchain(final_image=image, final_env=RUNTIME_ENV, ignore=IGNORE, pin_rule=manager.PIN_RULE)
     return Toolchain(
         final_image=image,
         builder_image=image,
         manifests=manifests,
         install=install,
-        caches=("/root/.cache/uv",) if uv else ("/root/.cache/pip",),
-        builder_env=(("PIP_DISABLE_PIP_VERSION_CHECK", "1"),)
-        + ((("UV_PROJECT_ENVIRONMENT", VENV), ("UV_LINK_MODE", "copy"), ("UV_PYTHON_DOWNLOADS", "never")) if uv else ()),
+        caches=manager.CACHES,
+        builder_env=manager.environment(VENV),
         artifacts=((VENV, VENV),),
         final_env=(("PATH", PATH), *RUNTIME_ENV),
         ignore=IGNORE,
-        pin_rule="DL3013",
-        unpinned=tuple(p for p in spec.packages if "==" not in p),
+        pin_rule=manager.PIN_RULE,
+        unpinned=tuple(p for p in spec.packages if not manager.pinned(p)),
+        warnings=manager.warnings(manifests),
     )
+
+
+def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...]:
+    """A GET with Python's own urllib (an HTTP error or no answer exits non-zero)."""
+    url = f"http://127.0.0.1:{port}{path}"
+    return ("python", "-c", f"import urllib.request; urllib.request.urlopen({url!r}, timeout=4)")
+
+
+# --- detection (dockgen init) -------------------------------------------------------------
+
+_WSGI = r"^(?P<var>[A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:[\w.]+\.)?(?P<cls>Flask|Bottle|falcon\.App|falcon\.API|get_wsgi_application|make_app|create_app)\s*\("
+_ASGI = r"^(?P<var>[A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:[\w.]+\.)?(?P<cls>FastAPI|Starlette|Quart|Litestar|Sanic|get_asgi_application)\s*\("
+_MAIN_BLOCK = r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:"
+_PREFERRED = ("app.py", "main.py", "wsgi.py", "asgi.py", "server.py", "application.py")
+
+
+def detect(root: Path, notes: list[str]) -> Found:
+    """What a Python project's files say (see module docstring and the contract in base.py)."""
+    from . import _read
+
+    found = _read.Found()
+    pyproject = _read.toml(root / "pyproject.toml") or {}
+    project = _read.mapping(pyproject, "project")
+    if isinstance(project.get("name"), str):
+        found.name = _read.Guess(project["name"], "pyproject.toml: [project] name")
+    found.version = _version(root, project)
+    found.dependencies = _dependencies(root, project, notes)
+    sources = _read.sources(root, ".py")
+    found.candidates = [*_app_commands(root, sources), *_script_commands(project), *_main_commands(root, sources)]
+    if any(_read.rel(root, p).startswith("src/") for p in sources):
+        found.env = _read.Guess({"PYTHONPATH": "/app/src"}, "the code is under src/ (src layout)")
+    return found
+
+
+def _version(root: Path, project: dict):
+    import re
+
+    from . import _read
+
+    line = _read.first_line(root / ".python-version")
+    if line and re.match(r"\d+\.\d+", line):
+        return _read.Guess(_read.short(line, 2), f".python-version: {line}")
+    line = _read.first_line(root / "runtime.txt")
+    if line and re.match(r"python-\d+\.\d+", line):
+        return _read.Guess(_read.short(line, 2), f"runtime.txt: {line}")
+    if isinstance(project.get("requires-python"), str):
+        return _read.range_guess(VERSIONS, project["requires-python"], "pyproject.toml: requires-python")
+    return None
+
+
+def _dependencies(root: Path, project: dict, notes: list[str]):
+    from . import _read
+
+    deps = pip.found(root)
+    if deps:
+        return _read.Guess(deps, "found next to the spec")
+    listed = project.get("dependencies") if isinstance(project.get("dependencies"), list) else []
+    for lock, how in (("uv.lock", "uv export --no-hashes -o requirements.txt"),
+                      ("poetry.lock", "poetry export -o requirements.txt"),
+                      ("Pipfile.lock", "pipenv requirements > requirements.txt")):
+        if (root / lock).is_file():
+            notes.append(f"{lock} found: dockgen installs from requirements files; run `{how}` and add requirements.txt to dependencies")
+            break
+    else:
+        if listed:
+            notes.append("pyproject.toml lists dependencies: dockgen installs from requirements files; "
+                         "write them to requirements.txt (e.g. `pip-compile -o requirements.txt pyproject.toml`) and add it to dependencies")
+    return _read.Guess((), "no requirements.txt found")
+
+
+def _declared(root: Path) -> str:
+    """Every dependency file's text, lower-cased: is a server (gunicorn, uvicorn) listed?"""
+    from . import _read
+
+    texts = (_read.read(root / name) for name in ("requirements.txt", "pyproject.toml", "Pipfile"))
+    return "\n".join(text.lower() for text in texts if text)
+
+
+def _rank(rel: str) -> tuple[int, int, str]:
+    """Shallowest, best-named file first."""
+    name = rel.rsplit("/", 1)[-1]
+    return rel.count("/"), _PREFERRED.index(name) if name in _PREFERRED else len(_PREFERRED), rel
+
+
+def _app_commands(root: Path, sources: list[Path]) -> list[Command]:
+    """gunicorn/uvicorn serving each WSGI/ASGI app object found, best file first."""
+    import re
+
+    from . import _read
+
+    declared = _declared(root)
+    apps = []
+    for path in sources:
+        text = _read.read(path) or ""
+        rel = _read.rel(root, path)
+        module = rel[:-3].replace("/", ".")
+        module = (module[4:] if module.startswith("src.") else module).removesuffix(".__init__")
+        for pattern, server in ((_ASGI, "uvicorn"), (_WSGI, "gunicorn")):
+            match = re.search(pattern, text, re.M)
+            if not match:
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            target = f"{module}:{match.group('var')}"
+            if server == "gunicorn":
+                argv = ("gunicorn", "--bind", "0.0.0.0:{port}", target)
+            else:
+                argv = ("uvicorn", target, "--host", "0.0.0.0", "--port", "{port}")
+            source = f"{rel}:{line}: {match.group('var')} = {match.group('cls')}(...)"
+            needs = None if server in declared else server
+            apps.append((_rank(rel), _read.Command(argv, source, None, needs, binds=8000)))
+            break
+    return [command for _, command in sorted(apps, key=lambda item: item[0])]
+
+
+def _script_commands(project: dict) -> list[Command]:
+    """``python -c`` calling each ``[project.scripts]`` entry point."""
+    from . import _read
+
+    commands = []
+    for script, target in sorted(_read.mapping(project, "scripts").items()):
+        if not isinstance(target, str) or ":" not in target:
+            continue
+        module, function = target.split(":", 1)
+        code = f"import sys; from {module} import {function.split('.')[0]}; sys.exit({function}())"
+        commands.append(_read.Command(("python", "-c", code), f"pyproject.toml: [project.scripts] {script} = \"{target}\""))
+    return commands
+
+
+def _main_commands(root: Path, sources: list[Path]) -> list[Command]:
+    """``python file.py`` (or ``python -m pkg.mod``) for each file with a ``__main__`` block."""
+    import re
+
+    from . import _read
+
+    mains = []
+    for path in sources:
+        if re.search(_MAIN_BLOCK, _read.read(path) or "", re.M):
+            rel = _read.rel(root, path)
+            argv = ("python", "-m", rel[:-3].replace("/", ".").removesuffix(".__main__")) if "/" in rel else ("python", rel)
+            mains.append((_rank(rel), _read.Command(argv, f"{rel}: if __name__ == \"__main__\"", _read.port_in(root, path))))
+    return [command for _, command in sorted(mains, key=lambda item: item[0])]

@@ -2,10 +2,33 @@
 
 Official image ``ruby:<version>-slim|alpine`` (R05), whose GEM_HOME is /usr/local/bundle.
 Development and test groups are left out; the gem cache is removed in the same RUN (R04).
+Bundler stays in this module until the build-step issue moves it to :mod:`dockgen.packagers`.
+
+Detection (``dockgen init``) reads ``.ruby-version``, the Gemfile (its ``ruby`` line, puma,
+rackup, sinatra) and Gemfile.lock, and looks for Rails' ``bin/rails``, ``config.ru`` and
+``app.rb``/``main.rb``/``server.rb``.
 """
 
-from ..spec import Spec
-from . import Toolchain, manifests_for
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import Toolchain, manifests_for
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..spec import Spec
+    from ._read import Found
+
+VERSIONS = ("3.4", "3.3", "3.2", "3.1")
+DEFAULT_VERSION = "3.3"
+DEFAULT_MANIFESTS = ("Gemfile", "Gemfile.lock")
+SCAFFOLD = "ruby"
+NEW_PORT = 4567
+NEW_HEALTH_PATH = "/health"
+EVIDENCE = (("Gemfile", 3), (".ruby-version", 2), ("config.ru", 2), ("*.rb", 1))
+TIE_BREAK = 2
 
 GEMS = "/usr/local/bundle"
 
@@ -13,7 +36,7 @@ GEMS = "/usr/local/bundle"
 def toolchain(spec: Spec) -> Toolchain:
     """Ruby's toolchain for ``spec`` (see module docstring)."""
     image = spec.base or f"ruby:{spec.version}-{spec.variant}"
-    manifests = manifests_for(spec, ("Gemfile", "Gemfile.lock"))
+    manifests = manifests_for(spec, DEFAULT_MANIFESTS)
     install = []
     if "Gemfile" in manifests:
         install.append(("bundle", "install", "--jobs", "4"))
@@ -36,3 +59,59 @@ def toolchain(spec: Spec) -> Toolchain:
         pin_rule="DL3028",
         unpinned=tuple(p for p in spec.packages if ":" not in p),
     )
+
+
+def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...]:
+    """A GET with Ruby's own Net::HTTP: exit status false unless the answer is a 2xx."""
+    url = f"http://127.0.0.1:{port}{path}"
+    return ("ruby", "-rnet/http", "-e", f"exit Net::HTTP.get_response(URI({url!r})).is_a?(Net::HTTPSuccess)")
+
+
+def detect(root: Path, notes: list[str]) -> Found:
+    """What a Ruby project's files say (see module docstring and the contract in base.py)."""
+    import re
+
+    from . import _read
+
+    found = _read.Found()
+    line = _read.first_line(root / ".ruby-version")
+    if line and re.search(r"\d+\.\d+", line):
+        found.version = _read.Guess(_read.short(line, 2), f".ruby-version: {line}")
+    gemfile = _read.read(root / "Gemfile") or ""
+    if found.version is None:
+        match = re.search(r"^\s*ruby\s+['\"]([^'\"]+)['\"]", gemfile, re.M)
+        if match:
+            line_no = gemfile.count("\n", 0, match.start()) + 1
+            found.version = _read.range_guess(VERSIONS, match.group(1), f"Gemfile:{line_no}: ruby")
+    found.dependencies = _read.Guess(_read.existing(root, DEFAULT_MANIFESTS), "found next to the spec")
+    found.candidates = _commands(root, gemfile)
+    return found
+
+
+def _commands(root: Path, gemfile: str) -> list:
+    import re
+
+    from . import _read
+
+    def has(gem: str) -> bool:
+        return re.search(rf"^\s*gem\s+['\"]{gem}['\"]", gemfile, re.M) is not None
+
+    candidates = []
+    if (root / "bin" / "rails").is_file():
+        candidates.append(_read.Command(("/app/bin/rails", "server", "--binding", "0.0.0.0", "--port", "{port}"),
+                                        "bin/rails found (Rails)", binds=3000))
+    if (root / "config.ru").is_file():
+        if has("puma"):
+            candidates.append(_read.Command(("bundle", "exec", "puma", "--bind", "tcp://0.0.0.0:{port}", "config.ru"),
+                                            "config.ru found, puma in Gemfile", binds=9292))
+        else:
+            candidates.append(_read.Command(("bundle", "exec", "rackup", "--host", "0.0.0.0", "--port", "{port}", "config.ru"),
+                                            "config.ru found", needs=None if has("rackup") else "rackup", binds=9292))
+    for name in ("app.rb", "main.rb", "server.rb"):
+        path = root / name
+        if path.is_file():
+            port = _read.port_in(root, path)
+            if port is None and "sinatra" in (_read.read(path) or "") + gemfile:
+                port = _read.Guess(4567, "Sinatra's default port")
+            candidates.append(_read.Command(("ruby", name), f"{name} found", port))
+    return candidates

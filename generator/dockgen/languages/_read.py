@@ -1,0 +1,255 @@
+"""What the language detectors share: the readers of project files and the types they report.
+
+Used by ``dockgen init`` only (each language's ``detect`` hook imports it when it runs), so
+``dockgen render`` never loads it. Readers read at most :data:`MAX_BYTES` of a file, never
+follow the walk into environments or tests, and return None instead of raising.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = {".git", ".hg", ".venv", "venv", "env", "node_modules", "vendor", "__pycache__", ".tox", ".nox",
+             "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", "tests", "test", "docs", ".github"}
+MAX_FILES = 400  # source files scanned for an app object or a port, at most
+MAX_BYTES = 256 * 1024  # read at most this much of one file
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A guessed value and where it came from.
+
+    Attributes:
+        value: the value as it goes into the spec (str, int, tuple of str, dict).
+        source: one line saying which file/key it was read from, e.g. ``.nvmrc: v20.11.0``.
+    """
+
+    value: object
+    source: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A candidate start command: argv, where it was found, and the port it binds (or None)."""
+
+    argv: tuple[str, ...]
+    source: str
+    port: Guess | None = None
+    needs: str | None = None  # a package the command needs that the manifests do not list
+    binds: int | None = None  # the port dockgen's own command line binds ("{port}" in argv)
+
+    def with_port(self, port: int) -> tuple[str, ...]:
+        """``argv`` with ``{port}`` replaced by ``port``."""
+        return tuple(word.replace("{port}", str(port)) for word in self.argv)
+
+
+@dataclass
+class Found:
+    """What one language's ``detect`` hook found in a project (None: not found).
+
+    Attributes:
+        name, version, dependencies (tuple of file names): guesses or None.
+        candidates: start commands, best first.
+        base, copy, workdir, env, writable: extra fields some projects need, or None.
+    """
+
+    name: Guess | None = None
+    version: Guess | None = None
+    dependencies: Guess | None = None
+    candidates: list[Command] = field(default_factory=list)
+    base: Guess | None = None
+    copy: Guess | None = None
+    workdir: Guess | None = None
+    env: Guess | None = None
+    writable: Guess | None = None
+
+
+def read(path: Path) -> str | None:
+    """The text of ``path`` (at most MAX_BYTES, invalid UTF-8 replaced), or None if unreadable."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def first_line(path: Path) -> str | None:
+    """The first line of ``path`` that is not empty once a ``#`` comment is cut off, or None."""
+    text = read(path)
+    if text is None:
+        return None
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            return line
+    return None
+
+
+def json_object(path: Path) -> dict | None:
+    """``path`` parsed as a JSON object, or None (missing, not JSON, not an object)."""
+    text = read(path)
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def toml(path: Path) -> dict | None:
+    """``path`` parsed as TOML (tomllib, or tomli on Python 3.10), or None."""
+    text = read(path)
+    if text is None:
+        return None
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            return None
+    try:
+        return tomllib.loads(text)
+    except ValueError:
+        return None
+
+
+def mapping(data: dict, key: str) -> dict:
+    """``data[key]`` when it is a mapping, else ``{}``."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def one_line(text: str, limit: int = 70) -> str:
+    """``text`` on one line, cut to ``limit`` characters with ``...``."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def sources(root: Path, suffix: str) -> list[Path]:
+    """Source files with ``suffix`` under ``root``, skipping environments and tests; sorted, capped."""
+    found: list[Path] = []
+
+    def walk(directory: Path, depth: int) -> None:
+        try:
+            entries = sorted(directory.iterdir(), key=lambda p: p.name)
+        except OSError:
+            return
+        for entry in entries:
+            if len(found) >= MAX_FILES:
+                return
+            if entry.is_dir() and not entry.is_symlink():
+                if depth < 4 and entry.name not in SKIP_DIRS and not entry.name.startswith("."):
+                    walk(entry, depth + 1)
+            elif entry.suffix == suffix and entry.is_file():
+                found.append(entry)
+
+    walk(root, 0)
+    return found
+
+
+def rel(root: Path, path: Path) -> str:
+    """``path`` relative to ``root``, with ``/``."""
+    return path.relative_to(root).as_posix()
+
+
+def existing(root: Path, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of ``names`` that are files in ``root``, in the given order."""
+    return tuple(name for name in names if (root / name).is_file())
+
+
+_PORT_PATTERNS = (
+    re.compile(r"\.listen\(\s*(\d{2,5})\b"),
+    re.compile(r"\bPORT\b['\"]?\s*(?:\]|\))?\s*(?:\|\||\?\?|or|,)\s*['\"]?(\d{2,5})\b"),
+    re.compile(r"\bport\s*(?::=|=|:)\s*[\"']?:?(\d{2,5})\b", re.I),
+    re.compile(r"set\s+:port,\s*(\d{2,5})"),
+    re.compile(r"ListenAndServe(?:TLS)?\(\s*\"[^\"]*:(\d{2,5})\""),
+    re.compile(r"\"(?:0\.0\.0\.0)?:(\d{2,5})\""),
+)
+
+
+def port_in(root: Path, path: Path) -> Guess | None:
+    """The port a source file listens on (``listen(8080)``, ``PORT || 3000``, ...), with its line."""
+    text = read(path)
+    if not text:
+        return None
+    for pattern in _PORT_PATTERNS:
+        match = pattern.search(text)
+        if match and 0 < int(match.group(1)) < 65536:
+            line = text.count("\n", 0, match.start()) + 1
+            code = text.splitlines()[line - 1].strip()
+            return Guess(int(match.group(1)), f"{rel(root, path)}:{line}: {one_line(code, 60)}")
+    return None
+
+
+# --- versions --------------------------------------------------------------------------
+
+
+def _vtuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
+
+
+def short(version: str, parts: int) -> str:
+    """The first ``parts`` numbers of ``version``, dot-joined (``3.12.4`` → ``3.12``)."""
+    numbers = re.findall(r"\d+", version)
+    return ".".join(numbers[:parts])
+
+
+def satisfies(version: str, spec: str) -> bool:
+    """True when ``version`` (e.g. ``3.12``) satisfies a version range in PEP 440, npm or Composer syntax.
+
+    Supports ``>= > <= < == = != ~= ^ ~``, ``x``/``*`` wildcards, ``,``/space (and) and ``||`` (or).
+    Unknown syntax satisfies nothing.
+    """
+    v = _vtuple(version)
+    for alternative in spec.split("||"):
+        clauses = [c for c in re.split(r"[,\s]+(?=[<>=!~^\d])", alternative.strip()) if c.strip()]
+        if clauses and all(_clause(v, c.replace(" ", "")) for c in clauses):
+            return True
+    return False
+
+
+def _clause(v: tuple[int, ...], clause: str) -> bool:
+    match = re.fullmatch(r"(>=|<=|==|!=|~=|>|<|=|\^|~)?v?(\d+(?:\.(?:\d+|x|\*))*)(?:\.\*)?", clause)
+    if not match:
+        return False
+    op, text = match.group(1) or "==", match.group(2)
+    if "x" in text or "*" in text:
+        text, op = text.split(".x")[0].split(".*")[0], "prefix"
+    want = _vtuple(text)
+    mine = v[: len(want)] + (0,) * max(0, len(want) - len(v))
+    if op in ("==", "=", "prefix"):
+        return v[: len(want)] == want if len(v) >= len(want) or op == "prefix" else mine == want
+    if op == "!=":
+        return v[: len(want)] != want
+    if op == ">=":
+        return mine >= want
+    if op == ">":
+        return mine > want
+    if op == "<=":
+        return mine <= want
+    if op == "<":
+        return mine < want
+    if op == "^":  # npm/Composer caret: same major (same minor when major is 0)
+        return v[:1] == want[:1] and mine >= want
+    if op in ("~", "~="):  # tilde: same prefix but the last given part
+        head = want[:-1] if len(want) > 1 else want
+        return v[: len(head)] == head and mine >= want
+    return False
+
+
+def range_guess(known: tuple[str, ...], spec: str, where: str, parts: int = 2) -> Guess | None:
+    """The version a project's range asks for: an exact version cut to ``parts`` numbers, or
+    the newest of ``known`` (newest first) that satisfies the range; None if none does."""
+    spec = spec.strip()
+    exact = re.fullmatch(r"(?:==|=)?v?(\d+(?:\.\d+){0,2})", spec)
+    if exact:
+        return Guess(short(exact.group(1), parts), f"{where}: {spec}")
+    chosen = next((k for k in known if satisfies(k, spec)), None)
+    if chosen is None:
+        return None
+    return Guess(chosen, f"{where}: {spec} (newest release that satisfies it)")
