@@ -542,3 +542,24 @@ def test_r20_user_templates_override_dockgens_by_relative_name(tmp_path: Path):
 def test_r20_template_option_must_be_a_directory(tmp_path: Path):
     result = dockgen("render", ROOT / "specs/python-cli/dockgen.yaml", "-o", tmp_path, "--template", tmp_path / "missing")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+# --- one source for each fact (issue 9) -------------------------------------------------
+
+
+def test_r07_init_on_a_uv_project_lists_the_lock_and_render_syncs_it(tmp_path: Path):
+    """pyproject.toml + uv.lock: init writes what render installs from (`uv sync --locked`), not `dependencies: []`."""
+    directory = write_tree(tmp_path / "api", {
+        "pyproject.toml": '[project]\nname = "api"\nrequires-python = ">=3.12"\ndependencies = ["fastapi", "uvicorn"]\n',
+        "uv.lock": 'version = 1\nrequires-python = ">=3.12"\n',
+        "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    })
+    result = init(directory, "--yes", "--render")
+    assert result.returncode == 0, result.stderr
+    assert "uv export" not in result.stderr
+    spec = (directory / "dockgen.yaml").read_text()
+    assert yaml.safe_load(spec)["dependencies"] == ["pyproject.toml", "uv.lock"]
+    assert "dependencies: [pyproject.toml, uv.lock]  # uv.lock found: installed with `uv sync --locked`" in spec.splitlines()
+    dockerfile_text = (directory / "Dockerfile").read_text()
+    assert "uv sync --locked --no-dev --no-install-project" in dockerfile_text
+    assert "COPY pyproject.toml uv.lock ./" in dockerfile_text.splitlines()  # R07: the manifests before the install

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..packagers import module as packager
 from ..packagers import pick, pip, uv
 from .base import Toolchain, manifests_for
 
@@ -115,23 +116,32 @@ def _version(root: Path, project: dict):
 
 
 def _dependencies(root: Path, project: dict, notes: list[str]):
+    """The manifests of the first of :data:`PACKAGERS` the project has (uv.lock beats requirements.txt)."""
     from . import _read
 
-    deps = pip.found(root)
-    if deps:
+    for name in PACKAGERS:
+        manager = packager(name)
+        deps = manager.found(root)
+        if not deps:
+            continue
+        if manager is uv:
+            if pip.found(root):
+                notes.append("requirements.txt is not used: dockgen installs from uv.lock (uv sync --locked); "
+                             "list requirements.txt in dependencies instead to install with pip")
+            return _read.Guess(deps, "uv.lock found: installed with `uv sync --locked`")
         return _read.Guess(deps, "found next to the spec")
     listed = project.get("dependencies") if isinstance(project.get("dependencies"), list) else []
-    for lock, how in (("uv.lock", "uv export --no-hashes -o requirements.txt"),
-                      ("poetry.lock", "poetry export -o requirements.txt"),
+    for lock, how in (("poetry.lock", "poetry export -o requirements.txt"),
                       ("Pipfile.lock", "pipenv requirements > requirements.txt")):
         if (root / lock).is_file():
             notes.append(f"{lock} found: dockgen installs from requirements files; run `{how}` and add requirements.txt to dependencies")
             break
     else:
         if listed:
-            notes.append("pyproject.toml lists dependencies: dockgen installs from requirements files; "
-                         "write them to requirements.txt (e.g. `pip-compile -o requirements.txt pyproject.toml`) and add it to dependencies")
-    return _read.Guess((), "no requirements.txt found")
+            notes.append("pyproject.toml lists dependencies: dockgen installs from requirements files or uv.lock; "
+                         "write them to requirements.txt (e.g. `pip-compile -o requirements.txt pyproject.toml`) "
+                         "or run `uv lock`, and add the files to dependencies")
+    return _read.Guess((), "no requirements.txt or uv.lock found")
 
 
 def _declared(root: Path) -> str:
