@@ -563,3 +563,30 @@ def test_r07_init_on_a_uv_project_lists_the_lock_and_render_syncs_it(tmp_path: P
     dockerfile_text = (directory / "Dockerfile").read_text()
     assert "uv sync --locked --no-dev --no-install-project" in dockerfile_text
     assert "COPY pyproject.toml uv.lock ./" in dockerfile_text.splitlines()  # R07: the manifests before the install
+
+
+def test_r11_init_never_writes_npm_start_for_a_shell_syntax_start_script(tmp_path: Path):
+    """tini -> npm -> sh -> node loses SIGTERM (issue 10 item 5): init says what to write instead."""
+    directory = write_tree(tmp_path / "web", {
+        "package.json": json.dumps({"name": "web", "scripts": {"start": "NODE_ENV=production node dist/server.js"}}),
+        "package-lock.json": "{}",
+        "dist/server.js": "require('http').createServer().listen(process.env.PORT || 8080);\n",
+    })
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((directory / "dockgen.yaml").read_text())
+    assert data.get("entrypoint") != ["npm"] and "npm" not in (data.get("cmd") or [])
+    assert "e.g. entrypoint: [node], cmd: [dist/server.js]" in result.stderr
+    assert "SIGTERM" in result.stderr
+
+
+def test_r11_init_follows_npm_run_to_the_program_it_starts(tmp_path: Path):
+    directory = write_tree(tmp_path / "web", {
+        "package.json": json.dumps({"name": "web", "scripts": {"start": "npm run serve", "serve": "node app.js --quiet"}}),
+        "package-lock.json": "{}",
+        "app.js": "require('http').createServer().listen(4000);\n",
+    })
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((directory / "dockgen.yaml").read_text())
+    assert (data["entrypoint"], data["cmd"], data["ports"]) == (["node"], ["app.js", "--quiet"], [4000])

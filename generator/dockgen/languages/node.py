@@ -122,26 +122,58 @@ def _version(root: Path, package: dict):
     return None
 
 
-def _start_script(root: Path, package: dict, notes: list[str]) -> list[Command]:
-    """The program ``scripts.start`` runs, as a candidate; a note instead when it is shell syntax."""
-    import shlex
+RUNNERS = ("npm", "yarn", "pnpm", "bun")  # package managers whose run command starts a script through sh
 
+
+def _start_script(root: Path, package: dict, notes: list[str]) -> list[Command]:
+    """The program ``scripts.start`` runs, as a candidate; a note instead when it is shell syntax.
+
+    ``npm run NAME`` (and yarn/pnpm/bun's) inside the script is followed to that script,
+    so the candidate is always the program itself, never a package manager (R02, R11).
+    """
     from . import _read
 
-    start = _read.mapping(package, "scripts").get("start")
+    scripts = _read.mapping(package, "scripts")
+    start = scripts.get("start")
     if not isinstance(start, str) or not start.strip():
         return []
     source = f"package.json: scripts.start = {_read.one_line(start, 40)}"
-    words = None
-    if not any(c in start for c in ";&|<>`$=()"):
-        try:
-            words = shlex.split(start)
-        except ValueError:
-            words = None
-    if words and words[0] == "node":
+    words, script = _resolve(scripts, start)
+    if not words:
+        notes.append(_shell_syntax_note(script))
+        return []
+    if words[0] == "node":
         file = next((w for w in words[1:] if not w.startswith("-")), None)
         port = _read.port_in(root, root / file) if file else None
         return [_read.Command(tuple(words), source, port)]
-    if words:
-        return [_read.Command((f"/app/node_modules/.bin/{words[0]}", *words[1:]), source)]
-    return [_read.Command(("npm", "start"), f"{source} (shell syntax: npm runs it)")]
+    return [_read.Command((f"/app/node_modules/.bin/{words[0]}", *words[1:]), source)]
+
+
+def _resolve(scripts: dict, script: str, depth: int = 0) -> tuple[list[str] | None, str]:
+    """(the argv ``script`` runs, following ``npm run X``/``npm start``, or None for shell syntax; the last script read)."""
+    import shlex
+
+    if any(c in script for c in ";&|<>`$=()") or depth > 5:
+        return None, script
+    try:
+        words = shlex.split(script)
+    except ValueError:
+        return None, script
+    if len(words) >= 2 and words[0] in RUNNERS:
+        name = words[2] if words[1] == "run" and len(words) == 3 else words[1] if len(words) == 2 else None
+        target = scripts.get(name) if name else None
+        if isinstance(target, str) and target.strip():
+            return _resolve(scripts, target, depth + 1)
+        return None, script
+    return words, script
+
+
+def _shell_syntax_note(script: str) -> str:
+    """What to write instead of a start script dockgen cannot run without npm and sh."""
+    import re
+
+    program = re.search(r"\bnode\s+((?:[\w./-]+/)?[\w.-]+\.[cm]?js)\b", script)
+    example = f"entrypoint: [node], cmd: [{program.group(1)}]" if program else "entrypoint: [node], cmd: [server.js]"
+    return (f"package.json: scripts.start `{script}` is shell syntax; dockgen does not start it with npm "
+            "(tini -> npm -> sh -> node: SIGTERM never reaches the app): write the program it runs, "
+            f"e.g. {example}, and any VAR=value it sets under env")
