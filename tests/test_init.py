@@ -438,8 +438,9 @@ def test_r20_new_repo_workflow_renders_lints_and_builds(new_repo):
     assert any(step.get("uses", "").startswith("actions/checkout@v") for step in workflow["jobs"]["container"]["steps"])
 
 
-def _serve(argv: list[str], cwd: Path, port: int) -> None:
-    """Start an app, GET / and /health, then SIGTERM it: it must exit 0 within a second (R11)."""
+def _serve(argv: list[str], cwd: Path, port: int, check: list[str] | None = None) -> None:
+    """Start an app, GET / and /health, run ``check`` (the spec's health check) against it,
+    then SIGTERM it: it must exit 0 within a second (R11)."""
     env = {**os.environ, "PORT": str(port)}
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -454,6 +455,8 @@ def _serve(argv: list[str], cwd: Path, port: int) -> None:
                 time.sleep(0.1)
         assert body.startswith("Hello from demo-")
         assert urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).read() == b"ok\n"
+        if check is not None:
+            assert subprocess.run(check, capture_output=True, timeout=20).returncode == 0, check
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=5) == 0
     finally:
@@ -475,14 +478,18 @@ def test_r20_new_python_app_really_works(tmp_path: Path):
     directory = tmp_path / "demo-py"
     spec = load_spec(directory / "dockgen.yaml").spec
     argv = [sys.executable if word == "python" else word for word in [*spec.entrypoint, *spec.cmd]]
-    _serve(argv, directory, _free_port())
+    port = _free_port()
+    check = [sys.executable, *spec.healthcheck.command[1:]]
+    _serve(argv, directory, port, [word.replace(str(spec.ports[0]), str(port)) for word in check])
 
 
 def test_r20_new_node_app_really_works(tmp_path: Path):
     assert dockgen("init", "--new", "demo-js", "--language", "node", cwd=tmp_path).returncode == 0
     directory = tmp_path / "demo-js"
     spec = load_spec(directory / "dockgen.yaml").spec
-    _serve([tool("node") if spec.entrypoint[0] == "node" else spec.entrypoint[0], *spec.cmd], directory, _free_port())
+    port = _free_port()
+    check = [tool("node"), *(word.replace(str(spec.ports[0]), str(port)) for word in spec.healthcheck.command[1:])]
+    _serve([tool("node") if spec.entrypoint[0] == "node" else spec.entrypoint[0], *spec.cmd], directory, port, check)
 
 
 def test_r20_new_repo_flags_and_target_directory(tmp_path: Path):
@@ -590,3 +597,30 @@ def test_r11_init_follows_npm_run_to_the_program_it_starts(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load((directory / "dockgen.yaml").read_text())
     assert (data["entrypoint"], data["cmd"], data["ports"]) == (["node"], ["app.js", "--quiet"], [4000])
+
+
+@pytest.mark.parametrize("kind", ["flask", "express", "static-site"])
+def test_r12_init_offers_a_health_check_that_uses_only_what_the_image_has(kind: str, tmp_path: Path):
+    """Ports and no health check: init writes a commented-out check run by the image's own runtime, never curl."""
+    directory = write_tree(tmp_path / kind, PROJECTS[kind]["files"])
+    assert init(directory, "--yes").returncode == 0
+    text = (directory / "dockgen.yaml").read_text()
+    offer = next(line for line in text.splitlines() if line.startswith("# healthcheck: "))
+    assert "  # offered: uses only " in offer and "curl" not in offer.split("  # ")[0]
+    spec_text = text.replace(offer, offer[2:].split("  # ")[0])  # the user takes the offer
+    (directory / "dockgen.yaml").write_text(spec_text)
+    spec = load_spec(directory / "dockgen.yaml").spec
+    program = {"flask": "python", "express": "node", "static-site": "wget"}[kind]
+    assert spec.healthcheck.command[0] == program
+    assert f"http://127.0.0.1:{spec.ports[0]}/" in spec.healthcheck.command[-1]
+    assert dockgen("render", directory / "dockgen.yaml").returncode == 0
+    assert f'CMD ["{program}"' in (directory / "Dockerfile").read_text()
+
+
+def test_r12_init_offers_no_health_check_without_a_port_or_a_program(tmp_path: Path):
+    directory = write_tree(tmp_path / "go", PROJECTS["go-service"]["files"])  # scratch: nothing to run a check with
+    assert init(directory, "--yes").returncode == 0
+    assert "healthcheck" not in (directory / "dockgen.yaml").read_text()
+    directory = write_tree(tmp_path / "cli", PROJECTS["python-cli-scripts"]["files"])
+    assert init(directory, "--yes").returncode == 0
+    assert "healthcheck" not in (directory / "dockgen.yaml").read_text()

@@ -3,7 +3,8 @@
 Two entry points, both called by :func:`run`:
 
 - an existing project (``dockgen init [DIR]``): :func:`~dockgen.detect.detect` reads the
-  project's files, the user's answers (flags, then prompts) take precedence, and
+  project's files, :func:`dockgen.scaffold.merge_answers` merges flags, prompt answers,
+  detection and defaults in that order (the one place that order is decided), and
   :mod:`dockgen.scaffold` drafts the commented ``dockgen.yaml``; with ``--render`` the
   container files are rendered too;
 - a new repository (``dockgen init --new NAME``): :mod:`dockgen.scaffold` renders a minimal
@@ -337,7 +338,7 @@ def _new(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
         text = own_spec[0]
         app_files = [f for f in app_files if f.name != SPEC_NAME]
     else:
-        spec = draft(detection, merge_answers(flags, {}, detection, language))
+        spec = draft(detection, merge_answers(flags, {}, detection, language), new=True)
         text = spec_file(renderer, spec, request.schema_ref, origin="new")
     warnings: list[str] = []
     container = check_spec(text, target, spec, True, renderer, warnings)

@@ -49,12 +49,15 @@ class Entry:
         value: its value (YAML-able: str, int, list, dict), or None for a commented placeholder.
         comment: where the value came from, or what to do about a placeholder (one line).
         example: shown in a placeholder (``# ports: [8080]``); unused when ``value`` is set.
+        offered: the placeholder is an offer the user may take (``# offered:``), not a
+            value the spec needs (``# TODO:``).
     """
 
     key: str
     value: object
     comment: str
     example: object = None
+    offered: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ def _listed(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-def draft(detection: Detection, answers: Answers) -> SpecDraft:
+def draft(detection: Detection, answers: Answers, new: bool = False) -> SpecDraft:
     """The spec's entries: what was detected, and the answers merged by :func:`merge_answers`.
 
     Args:
@@ -167,6 +170,7 @@ def draft(detection: Detection, answers: Answers) -> SpecDraft:
     command = answers.get("command")
     argv = tuple(command.value) if command is not None and command.value else ()
     entries += _command_entries(command if argv else None, language, missing)
+    entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
     alternatives = tuple((list(c.argv), _line(c.source)) for c in detection.alternatives if c.argv and c.argv != argv)
     return SpecDraft(tuple(entries), alternatives, detection.other_languages, tuple(_line(n) for n in notes), tuple(missing))
 
@@ -216,6 +220,28 @@ def _command_entries(command: Guess | None, language: str, missing: list[str]) -
     missing.append("entrypoint")
     return [Entry("entrypoint", None, "no start command found: the program to run (exec form, R12)", EXAMPLES["entrypoint"]),
             Entry("cmd", None, "its default arguments", EXAMPLES["cmd"])]
+
+
+def _healthcheck_entries(language: str, port: Guess | None, base: Guess | None, new: bool) -> list[Entry]:
+    """A health check that uses only what the final image has (the runtime's own client, never curl).
+
+    Active for ``init --new``, whose app answers ``NEW_HEALTH_PATH``; commented out (an
+    offer) for an existing project: dockgen cannot know which path answers 2xx, and an
+    active check on a wrong path marks a healthy container unhealthy forever. None when
+    there is no port, or the image has nothing to run a check with (Go on scratch).
+    """
+    if port is None or port.value is None:
+        return []
+    module = languages.module(language)
+    path = module.NEW_HEALTH_PATH if new else "/"
+    argv = module.healthcheck(int(port.value), path, str(base.value) if base is not None else None)
+    if argv is None:
+        return []
+    check = {"command": list(argv)}
+    if new:
+        return [Entry("healthcheck", check, f"uses only {argv[0]}, which the image has (it has no curl)")]
+    return [Entry("healthcheck", None, f"uses only {argv[0]}, which the image has (it has no curl); uncomment "
+                  "once the app answers it, or change the path to your health endpoint", check, offered=True)]
 
 
 def spec_file(renderer: Renderer, spec: SpecDraft, schema: str = SCHEMA_NAME, origin: str = "init") -> OutputFile:

@@ -69,7 +69,7 @@ def toolchain(spec: Spec) -> Toolchain:
 def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...]:
     """A GET with Node's own fetch (Node 18 and newer): exit 1 on an error status or no answer."""
     url = f"http://127.0.0.1:{port}{path}"
-    return ("node", "-e", f"fetch({url!r}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))")
+    return ("node", "-e", f'fetch("{url}").then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))')
 
 
 # --- detection (dockgen init) -------------------------------------------------------------

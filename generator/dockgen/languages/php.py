@@ -62,7 +62,7 @@ def toolchain(spec: Spec) -> Toolchain:
 
 def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...]:
     """A TCP connect with PHP's own CLI: php-fpm speaks FastCGI, not HTTP, so ``path`` is unused."""
-    return ("php", "-r", f"exit(@fsockopen('127.0.0.1', {port}) ? 0 : 1);")
+    return ("php", "-r", f'exit(@fsockopen("127.0.0.1", {port}) ? 0 : 1);')
 
 
 def detect(root: Path, notes: list[str]) -> Found:

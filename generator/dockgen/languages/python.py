@@ -70,7 +70,7 @@ def toolchain(spec: Spec) -> Toolchain:
 def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...]:
     """A GET with Python's own urllib (an HTTP error or no answer exits non-zero)."""
     url = f"http://127.0.0.1:{port}{path}"
-    return ("python", "-c", f"import urllib.request; urllib.request.urlopen({url!r}, timeout=4)")
+    return ("python", "-c", f'import urllib.request; urllib.request.urlopen("{url}", timeout=4)')
 
 
 # --- detection (dockgen init) -------------------------------------------------------------

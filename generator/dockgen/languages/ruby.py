@@ -64,7 +64,7 @@ def toolchain(spec: Spec) -> Toolchain:
 def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...]:
     """A GET with Ruby's own Net::HTTP: exit status false unless the answer is a 2xx."""
     url = f"http://127.0.0.1:{port}{path}"
-    return ("ruby", "-rnet/http", "-e", f"exit Net::HTTP.get_response(URI({url!r})).is_a?(Net::HTTPSuccess)")
+    return ("ruby", "-rnet/http", "-e", f'exit Net::HTTP.get_response(URI("{url}")).is_a?(Net::HTTPSuccess)')
 
 
 def detect(root: Path, notes: list[str]) -> Found:
