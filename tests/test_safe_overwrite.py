@@ -51,10 +51,14 @@ def snapshot(directory: Path) -> dict[str, tuple]:
     return out
 
 
+GENERATED = ("Dockerfile", ".dockerignore", "compose.yaml", "run.sh", "supervisord.conf")
+
+
 def app_copy(tmp_path: Path, spec: Path = PYTHON_NOTES) -> Path:
-    """A copy of an example's directory (its spec and app), so the spec can be edited."""
+    """A copy of an example's directory (its spec and app), so the spec can be edited; without
+    the files a `dockgen render` of the example itself may have left there (README, first command)."""
     directory = tmp_path / spec.parent.name
-    shutil.copytree(spec.parent, directory)
+    shutil.copytree(spec.parent, directory, ignore=shutil.ignore_patterns(*GENERATED))
     return directory / "dockgen.yaml"
 
 
