@@ -204,13 +204,23 @@ def write(files: list[OutputFile], directory: Path, force: bool = False, *, refu
     protected = [name for name in existing if not _regenerable(directory / name)]
     if protected and not force:
         raise UsageError(refusal + "\n" + "\n".join(f"  {directory / name}" for name in protected))
+    _replace([f for f in files if f.name in changed], directory)
+    return changed
+
+
+def _replace(files: list[OutputFile], directory: Path) -> None:
+    """Write ``files`` into ``directory`` (created if missing): each to a temporary file beside
+    its place, then, once all are complete on disk, each renamed over its place.
+
+    Raises:
+        UsageError: a directory cannot be created or written, or a rename fails; the
+            temporary files are removed.
+    """
     where = directory
-    staged: list[tuple[str, Path]] = []  # (temporary file, its final path): every file is
-    try:                                 # complete on disk before the first one is renamed
+    staged: list[tuple[str, Path]] = []  # (temporary file, its final path)
+    try:
         directory.mkdir(parents=True, exist_ok=True)
         for f in files:
-            if f.name not in changed:
-                continue
             path = directory / f.name
             where = path.parent
             if where != directory:
@@ -229,8 +239,6 @@ def write(files: list[OutputFile], directory: Path, force: bool = False, *, refu
         for tmp, _ in staged:
             if os.path.lexists(tmp):
                 os.unlink(tmp)
-    return changed
-
 
 
 @dataclass(frozen=True)
