@@ -2,9 +2,12 @@
 
 YAML file → loader → plan → render → files. No logic lives here beyond wiring and
 messages. Exit codes: 0 ok, 1 a check failed, 2 bad input or usage.
-"""
 
-from __future__ import annotations
+Every station is imported inside the command that needs it, so ``dockgen render`` loads
+nothing that only ``init``, ``schema`` or ``explain`` use. No ``from __future__ import
+annotations`` here: Typer would then evaluate every annotation string on each run (about
+3 ms of a render).
+"""
 
 import sys
 from enum import Enum
