@@ -120,3 +120,13 @@ def test_secret_value_never_echoed(secrets, tmp_path):
     spec.write_text(OK + f"secrets: {secrets}\n")
     result = dockgen("validate", spec)
     assert result.returncode == 2 and "hunter2" not in result.stderr
+
+
+@pytest.mark.parametrize("package", ["openssh-server", "openssh-server=1:9.2p1-2", "dropbear"])
+def test_r09_an_ssh_server_is_refused_pointing_to_docker_exec(package, tmp_path):
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(OK + f"system_packages: [curl, {package!r}]\n")
+    for command in ("validate", "render"):
+        result = dockgen(command, spec)
+        _check(result, spec, ["system_packages[1]:", "docker exec", "(R09)"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dockgen.yaml"]

@@ -1,4 +1,4 @@
-"""``render.write`` with names that hold subdirectories (what ``dockgen init --new`` writes, R20).
+"""``files.write`` with names that hold subdirectories (what ``dockgen init --new`` writes, R20).
 
 Flat names are covered through the CLI by test_render_cli.py; these tests call ``write``
 directly because only ``init`` writes nested names, and they pin down what init relies on:
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dockgen.errors import UsageError
-from dockgen.render import OutputFile, write
+from dockgen.files import OutputFile, write
 
 FILES = [
     OutputFile("dockgen.yaml", b"name: demo\n"),

@@ -2,9 +2,12 @@
 
 YAML file → loader → plan → render → files. No logic lives here beyond wiring and
 messages. Exit codes: 0 ok, 1 a check failed, 2 bad input or usage.
-"""
 
-from __future__ import annotations
+Every station is imported inside the command that needs it, so ``dockgen render`` loads
+nothing that only ``init``, ``schema`` or ``explain`` use. No ``from __future__ import
+annotations`` here: Typer would then evaluate every annotation string on each run (about
+3 ms of a render).
+"""
 
 import sys
 from enum import Enum
@@ -65,12 +68,13 @@ def _warn(messages: list[str] | tuple[str, ...]) -> None:
 
 
 def _plan(spec: Path):
+    from .files import missing_from_context
     from .loader import load_spec
     from .plan import make_plan
 
     loaded = load_spec(spec)
     plan = make_plan(loaded)
-    missing = [name for name in plan.context_files if not (loaded.context / name).exists()]
+    missing = missing_from_context(loaded.context, plan.context_files)
     if missing:
         _warn([f"{spec}: dependencies: {', '.join(missing)} not found in the build context {loaded.context}; "
                "the image build will need them"])
@@ -112,7 +116,8 @@ def render(
 
     Example: dockgen render specs/python-notes/dockgen.yaml -o build/
     """
-    from .render import OBSOLETE, check as check_files, make_renderer, remove_obsolete, shown, write
+    from .files import OBSOLETE, check as check_files, context_warning, shown, update
+    from .render import make_renderer
 
     try:
         if len(specs) > 1 and (output is not None or print_run):
@@ -127,7 +132,7 @@ def render(
             files = renderer.files(plan, annotate=annotate)
             directory = output if output is not None else loaded.context
             if output is not None:
-                _warn_missing_context(loaded.context, directory, plan, files)
+                _warn([warning] if (warning := context_warning(loaded.context, directory, plan, files)) else [])
             if check:
                 try:
                     check_files(files, directory)
@@ -136,15 +141,13 @@ def render(
                     continue
                 typer.echo(f"{shown(directory)}: up to date", err=True)
                 continue
-            written = write(files, directory, force=force)
-            for name in written:
+            done = update(files, directory, force=force)
+            for name in done.written:
                 typer.echo(f"wrote {directory / name}")
-            removed, left = remove_obsolete(directory, force=force)
-            for name in removed:
+            for name in done.removed:
                 typer.echo(f"removed {directory / name}: {OBSOLETE[name]}")
-            _warn([f"{directory / name} is obsolete ({OBSOLETE[name]}) but was edited since dockgen wrote it: "
-                   "remove it, or render with --force" for name in left])
-            if not written and not removed:
+            _warn(done.warnings)
+            if not done.written and not done.removed:
                 typer.echo(f"{shown(directory)}: up to date", err=True)
         if failed:
             for error in failed[:-1]:
@@ -152,34 +155,6 @@ def render(
             raise failed[-1]
     except DockgenError as error:
         raise _fail(error) from None
-
-
-def _warn_missing_context(context: Path, directory: Path, plan, files) -> None:
-    """With ``-o DIR`` elsewhere than the spec's directory: one warning naming what the
-    Dockerfile COPYs from the build context that DIR lacks (the files are then for review)."""
-    import fnmatch
-    import os
-
-    from .render import copied_from_context, shown
-
-    if directory.resolve() == context.resolve():
-        return
-    generated = {f.name for f in files}
-    ignored = [pattern.rstrip("/") for pattern in plan.ignore]
-    lacking: list[str] = []
-    for source in copied_from_context(plan, files):
-        if source.rstrip("/") in ("", "."):
-            candidates = sorted(entry.name for entry in context.iterdir()) if context.is_dir() else []
-            candidates = [name for name in candidates if name not in generated
-                          and not any(fnmatch.fnmatch(name, pattern) for pattern in ignored)]
-        else:
-            candidates = [source.rstrip("/")] if os.path.lexists(context / source) else []
-        lacking += [name for name in candidates if not os.path.lexists(directory / name) and name not in lacking]
-    if lacking:
-        listed = ", ".join(lacking[:5]) + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else "")
-        _warn([f"{shown(directory)} lacks {listed}, which the Dockerfile COPYs from its build context "
-               f"{shown(context)}: the files in {shown(directory)} are for review and diffs; build with "
-               f"{shown(context)} as the context (render without -o) or put the application in {shown(directory)} too"])
 
 
 @app.command()

@@ -8,6 +8,10 @@ Exit codes follow the brief: 0 ok, 1 a check failed, 2 bad input or usage.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 
 class DockgenError(Exception):
@@ -30,7 +34,8 @@ class Problem:
         message: what is wrong and what was expected, one sentence.
         line: 1-based line in ``file``, or None when unknown.
         column: 1-based column in ``file``, or None when unknown.
-        rule: rule ID from ``shared/RULES.md`` (``R06``) when a rule refuses the value.
+        rule: the rule that refuses the value (:class:`dockgen.rules.Rule`, e.g. ``Rule.R06``; a
+            member is the ``str`` of its ID, so a plain ``"R06"`` reads the same), or None.
         hint: a suggestion such as "did you mean `packages`?", or None.
     """
 
@@ -39,7 +44,7 @@ class Problem:
     message: str
     line: int | None = None
     column: int | None = None
-    rule: str | None = None
+    rule: Rule | None = None
     hint: str | None = None
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Plan → file contents through Jinja2 templates; atomic writes and ``--check``.
+"""Plan → file contents through Jinja2 templates.
 
 One Jinja ``Environment`` (StrictUndefined, no autoescape, trim_blocks) renders every
 file. Every spec value passes through the filter made for its file's syntax (DESIGN.md,
@@ -13,28 +13,24 @@ file. Every spec value passes through the filter made for its file's syntax (DES
 - ``shargv``: an argv as one POSIX shell command line (``shlex.join``).
 
 Every generated file carries a checksum of its own content in its header comment
-(``dockgen-checksum: <16 hex>``, the template's ``{{ checksum }}``): :func:`write` replaces a
-file whose checksum is intact (dockgen wrote it and nobody edited it) without ``--force``,
-and refuses any other file that is in the way.
+(``dockgen-checksum: <16 hex>``, the template's ``{{ checksum }}``, sealed by
+:func:`dockgen.files.seal`); writing files and deciding what may be replaced is
+:mod:`dockgen.files`'s job.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shlex
-import stat
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import yaml
 
-from .errors import CheckFailed, UsageError
-from .plan import Copy, Plan
+from .errors import UsageError
+from .files import CHECKSUM_PLACEHOLDER, OutputFile, seal, write  # noqa: F401  (OutputFile, write: for init.py, scaffold.py)
+from .plan import Plan
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # in an installed wheel
 _SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # in a source checkout
@@ -121,48 +117,6 @@ def _environment(template_dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
-CHECKSUM_PLACEHOLDER = "-" * 16
-"""What ``{{ checksum }}`` renders as before sealing; the checksum is computed with it in place."""
-_CHECKSUM_LABEL = "dockgen-checksum: "
-_CHECKSUM = re.compile(re.escape(_CHECKSUM_LABEL.encode()) + rb"([0-9a-f]{16})")
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
-def seal(text: str) -> bytes:
-    """``text`` (rendered with ``checksum`` = :data:`CHECKSUM_PLACEHOLDER`) as UTF-8 bytes with
-    the first ``dockgen-checksum: <placeholder>`` replaced by the first 16 hex digits of the
-    SHA-256 of the placeholder version. Text without the placeholder (a ``--template`` of the
-    user's own without ``{{ checksum }}``) is returned unchanged. Deterministic.
-    """
-    data = text.encode()
-    marker = (_CHECKSUM_LABEL + CHECKSUM_PLACEHOLDER).encode()
-    if marker not in data:
-        return data
-    return data.replace(marker, (_CHECKSUM_LABEL + _digest(data)).encode(), 1)
-
-
-def intact(data: bytes) -> bool:
-    """Whether ``data`` carries a ``dockgen-checksum`` that matches its content (see :func:`seal`):
-    True for a file dockgen wrote and nobody edited since; False for any other file."""
-    found = _CHECKSUM.search(data)
-    if found is None:
-        return False
-    unsealed = data[:found.start(1)] + CHECKSUM_PLACEHOLDER.encode() + data[found.end(1):]
-    return _digest(unsealed) == found.group(1).decode()
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    """A generated file: its name in the output directory, content (bytes) and mode."""
-
-    name: str
-    content: bytes
-    mode: int = 0o644
-
-
 class Renderer:
     """Renders a :class:`~dockgen.plan.Plan` with dockgen's templates.
 
@@ -227,178 +181,3 @@ def make_renderer(template: Path | None = None) -> Renderer:
     if template is not None and not template.is_dir():
         raise UsageError(f"--template {template}: not a directory")
     return Renderer([template] if template is not None else None)
-
-
-def differing(files: list[OutputFile], directory: Path) -> list[str]:
-    """Names of ``files`` whose content or mode on disk in ``directory`` differs (or is missing).
-
-    A name may hold subdirectories (``.github/workflows/ci.yml``), read relative to ``directory``.
-    """
-    changed = []
-    for f in files:
-        path = directory / f.name
-        try:
-            info = path.stat()
-            # only a regular file of the right size is read: a FIFO would block, /dev/zero never ends
-            same = (stat.S_ISREG(info.st_mode) and info.st_size == len(f.content)
-                    and (info.st_mode & 0o777) == f.mode and path.read_bytes() == f.content)
-        except OSError:
-            same = False
-        if not same:
-            changed.append(f.name)
-    return changed
-
-
-def _exists(path: Path) -> bool:
-    """Whether any directory entry is at ``path``: a file, a directory, or a symlink, dangling or not."""
-    return os.path.lexists(path)
-
-
-def shown(directory: Path) -> str:
-    """``directory`` as the user gave it, for messages; ``.`` is written ``./`` so it reads as a place."""
-    return "./" if str(directory) == "." else str(directory)
-
-
-# Files an earlier dockgen wrote that this one no longer writes, and why.
-OBSOLETE = {"supervisord.conf": "`processes` run under s6 now, which run.sh sets up at start"}
-
-
-def obsolete(directory: Path) -> list[str]:
-    """Names of OBSOLETE files in ``directory`` that dockgen wrote (their header says so;
-    edited or not). A file of the same name without that header is not dockgen's."""
-    found = []
-    for name in OBSOLETE:
-        try:
-            with open(directory / name, "rb") as handle:
-                head = handle.read(200)
-        except OSError:
-            continue
-        if b"Generated by dockgen" in head:
-            found.append(name)
-    return found
-
-
-def check(files: list[OutputFile], directory: Path) -> None:
-    """``render --check``: raise :class:`CheckFailed` (exit 1) listing each file that is
-    ``missing``, ``differs`` (content or mode) from what the spec renders, or is an
-    ``obsolete`` file an earlier dockgen wrote; writes nothing."""
-    changed = differing(files, directory)
-    old = obsolete(directory)
-    if changed or old:
-        raise CheckFailed("these files are not what the spec renders (run `dockgen render` to update them):\n"
-                          + "\n".join([*(f"  {'differs' if _exists(directory / name) else 'missing'}: {directory / name}"
-                                          for name in changed),
-                                        *(f"  obsolete: {directory / name} ({OBSOLETE[name]})" for name in old)]))
-
-
-def remove_obsolete(directory: Path, force: bool = False) -> tuple[list[str], list[str]]:
-    """Remove the :func:`obsolete` files in ``directory`` whose checksum is intact (or all of
-    them with ``force``), as :func:`write` would replace them.
-
-    Returns:
-        (names removed, names left because they were edited since dockgen wrote them).
-    Raises:
-        UsageError: a file cannot be removed.
-    """
-    removed, left = [], []
-    for name in obsolete(directory):
-        if not force and not _regenerable(directory / name):
-            left.append(name)
-            continue
-        try:
-            (directory / name).unlink()
-        except OSError as exc:
-            raise UsageError(f"cannot remove {directory / name}: {exc.strerror or exc}") from None
-        removed.append(name)
-    return removed, left
-
-
-REFUSAL = ("refusing to overwrite files that dockgen did not write or that were edited since "
-           "(use --force to replace them, or --check to list them):")
-
-
-def _regenerable(path: Path) -> bool:
-    """Whether ``path`` is a regular file (not a symlink) whose dockgen checksum is intact."""
-    try:
-        if not stat.S_ISREG(path.lstat().st_mode):
-            return False
-        return intact(path.read_bytes())
-    except OSError:
-        return False
-
-
-def write(files: list[OutputFile], directory: Path, force: bool = False, *, refusal: str = REFUSAL) -> list[str]:
-    """Write ``files`` into ``directory``, each atomically (temp file + rename). Every file is
-    complete on disk before the first rename, so an error while writing (a full disk, a
-    read-only directory) changes nothing; only a failing rename could leave some files new.
-
-    A file that is in the way (any directory entry, a dangling symlink too) is replaced
-    without ``force`` only when it is a regular file whose ``dockgen-checksum`` is intact
-    (dockgen wrote it and nobody edited it, :func:`intact`); anything else needs ``force``.
-
-    Args:
-        files: what to write. A name may hold subdirectories (``.github/workflows/ci.yml``,
-            ``/``-separated, relative, no ``..``); missing ones are created.
-        directory: created if missing.
-        force: also overwrite files without an intact checksum (a person's own or edited files).
-        refusal: the first line of the refusal message (the caller's wording); the paths
-            that would be overwritten follow, one a line.
-    Returns:
-        the names written, in the order of ``files`` (files already identical are left untouched).
-    Raises:
-        UsageError: a file in the way has no intact checksum and ``force`` is False, or a
-            directory is where a file goes (even with ``force``), or the directory cannot be
-            written; in each case nothing is written.
-        ValueError: a name is absolute or climbs out of ``directory`` (a bug in the caller).
-    """
-    for f in files:
-        if f.name.startswith("/") or ".." in f.name.split("/"):
-            raise ValueError(f"output file name {f.name!r} is not inside the output directory")
-    changed = differing(files, directory)
-    existing = [name for name in changed if _exists(directory / name)]
-    folders = [name for name in existing if (directory / name).is_dir() and not (directory / name).is_symlink()]
-    if folders:
-        raise UsageError("a directory is where dockgen writes a file; move or remove it:\n"
-                         + "\n".join(f"  {directory / name}/" for name in folders))
-    protected = [name for name in existing if not _regenerable(directory / name)]
-    if protected and not force:
-        raise UsageError(refusal + "\n" + "\n".join(f"  {directory / name}" for name in protected))
-    where = directory
-    staged: list[tuple[str, Path]] = []  # (temporary file, its final path): every file is
-    try:                                 # complete on disk before the first one is renamed
-        directory.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            if f.name not in changed:
-                continue
-            path = directory / f.name
-            where = path.parent
-            if where != directory:
-                where.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=where)
-            staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(f.content)
-            os.chmod(tmp, f.mode)
-        for tmp, path in staged:
-            where = path.parent
-            os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write to {where}: {exc.strerror or exc}") from None
-    finally:
-        for tmp, _ in staged:
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
-    return changed
-
-
-def copied_from_context(plan: Plan, generated: list[OutputFile]) -> tuple[str, ...]:
-    """What the final Dockerfile COPYs from the build context, other than the files dockgen
-    generates (run.sh): sources of ``COPY`` without ``--from``, as written
-    (``.`` for the whole context)."""
-    names = {f.name for f in generated}
-    sources: list[str] = []
-    for stage in plan.stages:
-        for step in stage.steps:
-            if isinstance(step, Copy) and step.stage is None:
-                sources += [s for s in step.sources if s not in names and s not in sources]
-    return tuple(sources)
