@@ -256,6 +256,8 @@ class Supervision:
         workdir: the directory every program starts in (the image's WORKDIR).
         kill_after_ms: s6's ``timeout-kill`` in milliseconds: a program still running this
             long after its stop signal gets SIGKILL (grace period - STOP_MARGIN).
+        argc: how many arguments the ENTRYPOINT gives run.sh (tini ``--`` when ``init``,
+            then ``s6-svscan`` and the scan directory); any other count is refused.
     """
 
     programs: tuple[Program, ...]
@@ -263,6 +265,7 @@ class Supervision:
     script: str
     workdir: str
     kill_after_ms: int
+    argc: int = 2
 
 
 @dataclass(frozen=True)
@@ -588,7 +591,9 @@ def make_plan(loaded: LoadedSpec) -> Plan:
         steps.append(health)
     if spec.stop_signal != "SIGTERM":
         steps.append(StopSignal("stop_signal", ("R11",), signal=spec.stop_signal))
-    prefix = ((tini, "--") if spec.init else ()) + ((RUN_SH,) if family.shell else ())
+    # R02 R18: run.sh starts first and execs the init with the cleaned environment, so PID 1
+    # (tini, then the app or s6-svscan) never holds a secret passed as NAME.
+    prefix = ((RUN_SH,) if family.shell else ()) + ((tini, "--") if spec.init else ())
     if spec.processes:
         steps.append(Entrypoint("processes, init", ("R01", "R02", "R12"), argv=prefix + ("s6-svscan", SCAN_DIR)))
     else:
@@ -617,6 +622,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
             script=RUN_SH,
             workdir=spec.workdir,
             kill_after_ms=grace_ms - STOP_MARGIN * 1000,
+            argc=len(prefix) + 1,  # what run.sh receives: [tini --] s6-svscan SCAN_DIR
         )
     volumes = tuple(zip(_volume_names(spec.volumes), spec.volumes))
     tmpfs = tuple(sorted((set(spec.writable) - set(spec.volumes)) | ({RUNTIME_DIR} if needs_runtime_dir else set())))
