@@ -215,7 +215,8 @@ class ConfigOutput:
     """A config file run.sh writes at start (R17).
 
     Attributes:
-        source: template path in the build context; text: its content (ends with a newline).
+        source: template path in the build context; text: its content, exactly as in the
+            file (CRLF and a missing final newline kept).
         target: where the application reads it; path: where run.sh writes it (the target
             itself when its directory is writable, else a file in RUNTIME_DIR that the
             target links to).
@@ -228,6 +229,17 @@ class ConfigOutput:
     path: str
     mode: str
     delimiter: str
+
+    @property
+    def final_newline(self) -> bool:
+        """Whether ``text`` ends with a newline; run.sh writes one at the end only then."""
+        return self.text.endswith("\n")
+
+    @property
+    def heredoc(self) -> str:
+        """``text`` as the body of run.sh's here-document, which must end with a newline
+        before its delimiter line: ``text`` itself, or ``text`` plus the newline run.sh drops."""
+        return self.text if self.final_newline else self.text + "\n"
 
 
 @dataclass(frozen=True)
@@ -454,8 +466,6 @@ def _configs(loaded: LoadedSpec, writable: set[str]) -> tuple[ConfigOutput, ...]
                                             placeholder.line, placeholder.column, rule="R17"))
         except TemplateSyntaxError as exc:
             problems.append(Problem(file, f"config[{index}].source", str(exc), exc.line, exc.column, rule="R17"))
-        if not text.endswith("\n"):
-            text += "\n"
         directory = posixpath.dirname(config.target)
         in_writable = directory in writable
         # A writable path starts empty at run time (tmpfs, fresh volume, R13): a directory below
