@@ -357,7 +357,9 @@ def load_spec(path: str | Path) -> LoadedSpec:
     except OSError as exc:
         raise SpecError([Problem(str(path), "", f"cannot read the spec: {_reason(exc)}")]) from None
     if len(data) > MAX_SPEC_BYTES:
-        raise SpecError([Problem(str(path), "", f"the spec is larger than {MAX_SPEC_BYTES} bytes; a spec is a short YAML file")])
+        raise SpecError([Problem(str(path), "", f"the spec is larger than {MAX_SPEC_BYTES >> 20} MiB, the most dockgen reads; "
+                                 "a spec is a short YAML file: put long content (scripts, certificates, config "
+                                 "text) in files of the build context and name them (config[].source, copy)")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
