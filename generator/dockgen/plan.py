@@ -21,7 +21,7 @@ from .errors import Problem, SpecError
 from .images import DEBIAN, Family, family_of
 from .loader import LoadedSpec
 from .placeholders import TemplateSyntaxError, scan
-from .spec import Spec, duration_seconds
+from .spec import Spec, duration_seconds, env_warnings
 
 RUN_SH = "/usr/local/bin/run.sh"  # R17: where the startup script lives in the image
 RUNTIME_DIR = "/run/dockgen"  # written at start: rendered config files, the s6 scan directory
@@ -517,6 +517,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     if risky:
         warnings.append(f"caps: {', '.join(risky)} gives the container powers close to root's; make sure the app needs it (R14)")
     warnings.extend(tool.warnings)
+    warnings.extend(env_warnings(spec))  # issue 10, item 7: ${VAR} in env is literal
 
     writable = set(spec.writable) | set(spec.volumes)
     configs = _configs(loaded, writable)
