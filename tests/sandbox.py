@@ -34,7 +34,7 @@ MOUNT = "/usr/bin/mount"
 SETPRIV = "/usr/bin/setpriv"
 RUN_SH = "/usr/local/bin/run.sh"  # where the Dockerfile puts run.sh (plan.RUN_SH)
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
-BUSYBOX_APPLETS = ("awk", "cat", "chmod", "rm", "sh", "kill", "sleep", "printf")
+BUSYBOX_APPLETS = ("awk", "cat", "chmod", "rm", "sh", "kill", "sleep", "printf", "wc")
 
 # Mount binds (src dst rw|ro ...) then "--", then the command; runs as the namespace's first program.
 _SETUP = (
@@ -137,27 +137,28 @@ def bind_dirs(paths: list[str], root: Path, owner: tuple[int, int] | None = None
 
 def startup_prefix(argv: list[str], run_sh: Path) -> list[str]:
     """The part of a host entrypoint (see :func:`host_entrypoint`) before the program:
-    up to run.sh, or up to tini's ``--`` in an image without a shell, or nothing."""
-    if str(run_sh) in argv:
-        return argv[: argv.index(str(run_sh)) + 1]
+    up to tini's ``--`` (after run.sh, or alone in an image without a shell), else up to
+    run.sh (``init: false``), else nothing."""
     if "--" in argv:
         return argv[: argv.index("--") + 1]
+    if str(run_sh) in argv:
+        return argv[: argv.index(str(run_sh)) + 1]
     return []
 
 
 def host_entrypoint(dockerfile: Path, run_sh: Path, shell: Shell, replace: dict[str, str] | None = None) -> list[str]:
     """The final ENTRYPOINT of a rendered Dockerfile, with image paths mapped to the host.
 
-    tini becomes the host's tini, ``/usr/local/bin/run.sh`` becomes ``shell run.sh``, and
-    ``replace`` maps any other image path. Fails when the
-    Dockerfile has no exec-form ENTRYPOINT (R12).
+    tini (the first program, or the one run.sh execs) becomes the host's tini,
+    ``/usr/local/bin/run.sh`` becomes ``shell run.sh``, and ``replace`` maps any other image
+    path. Fails when the Dockerfile has no exec-form ENTRYPOINT (R12).
     """
     lines = [line for line in dockerfile.read_text().splitlines() if line.startswith("ENTRYPOINT ")]
     assert lines, f"{dockerfile} has no ENTRYPOINT"
     argv = json.loads(lines[-1].removeprefix("ENTRYPOINT "))
     out: list[str] = []
     for arg in argv:
-        if os.path.basename(arg) == "tini" and not out:
+        if os.path.basename(arg) == "tini" and "--" not in out:
             out.append(host_tool("tini"))
         elif arg == RUN_SH:
             out += [*shell.argv, str(run_sh)]

@@ -4,8 +4,8 @@ Every test renders a spec with the CLI and runs the rendered run.sh unchanged, w
 image paths: a private mount namespace binds a test directory over ``/run/dockgen`` (and
 any other directory run.sh writes a config file into), see ``sandbox.py``. The secrets and
 config tests run under dash (Debian: mawk, coreutils), BusyBox sh with only BusyBox applets
-on PATH (Alpine) and bash. The PID 1 tests use a fresh PID namespace with Debian's tini as
-PID 1, the way the image's ENTRYPOINT starts it.
+on PATH (Alpine) and bash. The PID 1 tests use a fresh PID namespace where run.sh starts
+first and execs Debian's tini, which is then PID 1, the way the image's ENTRYPOINT starts it.
 """
 
 from __future__ import annotations
@@ -346,7 +346,7 @@ def init_specs() -> list[Path]:
 
 
 def start_entrypoint(spec: Path, root: Path, shell: Shell, app: list[str]) -> tuple[Started, dict[str, Path]]:
-    """Render ``spec`` and start its real ENTRYPOINT chain (tini → run.sh, or run.sh alone)
+    """Render ``spec`` and start its real ENTRYPOINT chain (run.sh → tini, or run.sh alone)
     as PID 1 of a fresh PID namespace, with ``app`` in place of the spec's program.
 
     Returns (the started sandbox, the host directory behind each config directory).
@@ -363,7 +363,7 @@ def start_entrypoint(spec: Path, root: Path, shell: Shell, app: list[str]) -> tu
 @pytest.mark.parametrize("spec", [s for s in init_specs() if yaml.safe_load(s.read_text()).get("init", True)], ids=spec_id)
 @pytest.mark.parametrize("app", ["python-no-handler", "sleep"])
 def test_r02_r11_tini_pid1_stops_an_app_without_sigterm_handler_within_1s(spec, app, shell, tmp_path):
-    """The spec's own ENTRYPOINT (tini -- run.sh ...) as PID 1: SIGTERM to PID 1 ends an app
+    """The spec's own ENTRYPOINT (run.sh, which execs tini -- ...) as PID 1: SIGTERM to PID 1 ends an app
     that installs no handler within 1 s, with the app's own status (killed by SIGTERM: 143)."""
     if app == "sleep":
         argv = [host_tool("sh"), "-c", 'echo "probe: ready"; exec sleep 60']

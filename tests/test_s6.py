@@ -206,9 +206,9 @@ def test_r11_a_program_ending_while_the_container_stops_keeps_exit_code_0(tmp_pa
 
 
 def test_r02_tini_run_sh_s6_chain_as_pid_1(tmp_path):
-    """The whole ENTRYPOINT with ``init: true`` in a fresh PID namespace: tini is PID 1 and
-    s6-svscan its one child (run.sh exec'd it); SIGTERM to PID 1 stops both programs with
-    their own signals and tini exits with s6-svscan's status, 0."""
+    """The whole ENTRYPOINT (run.sh, tini, s6-svscan) with ``init: true`` in a fresh PID
+    namespace: run.sh execs tini, so tini is PID 1, and s6-svscan its one child; SIGTERM to
+    PID 1 stops both programs with their own signals and tini exits with s6-svscan's status, 0."""
     spec = write_spec(tmp_path, {"ticker": {"command": program("ticker")},
                                  "quitter": {"command": program("quitter", "SIGQUIT", ignore_term=True), "stop_signal": "SIGQUIT"}},
                       init=True)
@@ -300,10 +300,12 @@ def test_r01_of_two_programs_ending_together_the_failing_one_sets_the_exit_code(
         started.kill()
 
 
-def test_r12_arguments_given_to_a_processes_image_are_refused(tmp_path):
+@pytest.mark.parametrize("init", [False, True], ids=["no-init", "init"])
+def test_r12_arguments_given_to_a_processes_image_are_refused(tmp_path, init):
     """``docker run image ARGS`` cannot replace the spec's processes: run.sh stops with 78
-    instead of starting s6 and silently dropping the arguments."""
-    spec = write_spec(tmp_path, {"ticker": {"command": program("ticker")}})
+    instead of starting s6 and silently dropping the arguments (with ``init``, run.sh gets
+    ``tini --`` before s6-svscan's two words: still refused)."""
+    spec = write_spec(tmp_path, {"ticker": {"command": program("ticker")}}, init=init)
     files = render(spec, tmp_path / "out")
     argv = host_entrypoint(files["Dockerfile"], Path(RUN_SH), make_shell("dash", tmp_path)) + ["sh", "-c", "echo hi"]
     result = subprocess.run(sandbox(argv, image_paths(files, tmp_path)), capture_output=True, text=True, timeout=SLOW,

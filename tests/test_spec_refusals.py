@@ -207,6 +207,9 @@ def test_a_spec_over_a_mebibyte_is_refused_without_parsing(tmp_path: Path):
     (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump(BASE) + "x:\n" + "  - [[[[]]]]\n" * 100_000)
     result = dockgen("validate", tmp_path / "dockgen.yaml", timeout=10)
     assert result.returncode == 2 and "larger than" in result.stderr
+    # issue 10, item 13: the limit in human units and what to do instead, in one message
+    assert "larger than 1 MiB" in result.stderr and "config[].source" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 def test_a_fifo_at_an_output_name_neither_blocks_nor_is_replaced(tmp_path: Path):

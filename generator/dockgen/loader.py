@@ -59,7 +59,8 @@ class LoadedSpec:
         spec: the validated model.
         path: the spec file as given (used in messages).
         context: the build context directory (the spec's directory).
-        templates: config template text by ``config[].source`` (R17), read as UTF-8.
+        templates: config template text by ``config[].source`` (R17), decoded from UTF-8
+            with every byte kept (CRLF stays CRLF).
     """
 
     spec: Spec
@@ -326,7 +327,8 @@ def load_text(text: str, file: str = "<spec>", context: str | Path = ".") -> Loa
     for index, config in enumerate(spec.config):
         source = loaded.context / config.source
         try:
-            loaded.templates[config.source] = source.read_text(encoding="utf-8")
+            # bytes, then decoded: read_text() would turn CRLF into LF (R17: byte for byte)
+            loaded.templates[config.source] = source.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(loaded.problem(("config", index, "source"), f"cannot read the config template {source}: {_reason(exc)}", "R17"))
     if problems:
@@ -355,7 +357,9 @@ def load_spec(path: str | Path) -> LoadedSpec:
     except OSError as exc:
         raise SpecError([Problem(str(path), "", f"cannot read the spec: {_reason(exc)}")]) from None
     if len(data) > MAX_SPEC_BYTES:
-        raise SpecError([Problem(str(path), "", f"the spec is larger than {MAX_SPEC_BYTES} bytes; a spec is a short YAML file")])
+        raise SpecError([Problem(str(path), "", f"the spec is larger than {MAX_SPEC_BYTES >> 20} MiB, the most dockgen reads; "
+                                 "a spec is a short YAML file: put long content (scripts, certificates, config "
+                                 "text) in files of the build context and name them (config[].source, copy)")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

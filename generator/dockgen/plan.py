@@ -21,7 +21,7 @@ from .errors import Problem, SpecError
 from .images import DEBIAN, Family, family_of
 from .loader import LoadedSpec
 from .placeholders import TemplateSyntaxError, scan
-from .spec import Spec, duration_seconds
+from .spec import Spec, duration_seconds, env_warnings
 
 RUN_SH = "/usr/local/bin/run.sh"  # R17: where the startup script lives in the image
 RUNTIME_DIR = "/run/dockgen"  # written at start: rendered config files, the s6 scan directory
@@ -215,7 +215,8 @@ class ConfigOutput:
     """A config file run.sh writes at start (R17).
 
     Attributes:
-        source: template path in the build context; text: its content (ends with a newline).
+        source: template path in the build context; text: its content, exactly as in the
+            file (CRLF and a missing final newline kept).
         target: where the application reads it; path: where run.sh writes it (the target
             itself when its directory is writable, else a file in RUNTIME_DIR that the
             target links to).
@@ -228,6 +229,17 @@ class ConfigOutput:
     path: str
     mode: str
     delimiter: str
+
+    @property
+    def final_newline(self) -> bool:
+        """Whether ``text`` ends with a newline; run.sh writes one at the end only then."""
+        return self.text.endswith("\n")
+
+    @property
+    def heredoc(self) -> str:
+        """``text`` as the body of run.sh's here-document, which must end with a newline
+        before its delimiter line: ``text`` itself, or ``text`` plus the newline run.sh drops."""
+        return self.text if self.final_newline else self.text + "\n"
 
 
 @dataclass(frozen=True)
@@ -256,6 +268,8 @@ class Supervision:
         workdir: the directory every program starts in (the image's WORKDIR).
         kill_after_ms: s6's ``timeout-kill`` in milliseconds: a program still running this
             long after its stop signal gets SIGKILL (grace period - STOP_MARGIN).
+        argc: how many arguments the ENTRYPOINT gives run.sh (tini ``--`` when ``init``,
+            then ``s6-svscan`` and the scan directory); any other count is refused.
     """
 
     programs: tuple[Program, ...]
@@ -263,6 +277,7 @@ class Supervision:
     script: str
     workdir: str
     kill_after_ms: int
+    argc: int = 2
 
 
 @dataclass(frozen=True)
@@ -451,8 +466,6 @@ def _configs(loaded: LoadedSpec, writable: set[str]) -> tuple[ConfigOutput, ...]
                                             placeholder.line, placeholder.column, rule="R17"))
         except TemplateSyntaxError as exc:
             problems.append(Problem(file, f"config[{index}].source", str(exc), exc.line, exc.column, rule="R17"))
-        if not text.endswith("\n"):
-            text += "\n"
         directory = posixpath.dirname(config.target)
         in_writable = directory in writable
         # A writable path starts empty at run time (tmpfs, fresh volume, R13): a directory below
@@ -504,6 +517,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     if risky:
         warnings.append(f"caps: {', '.join(risky)} gives the container powers close to root's; make sure the app needs it (R14)")
     warnings.extend(tool.warnings)
+    warnings.extend(env_warnings(spec))  # issue 10, item 7: ${VAR} in env is literal
 
     writable = set(spec.writable) | set(spec.volumes)
     configs = _configs(loaded, writable)
@@ -588,7 +602,9 @@ def make_plan(loaded: LoadedSpec) -> Plan:
         steps.append(health)
     if spec.stop_signal != "SIGTERM":
         steps.append(StopSignal("stop_signal", ("R11",), signal=spec.stop_signal))
-    prefix = ((tini, "--") if spec.init else ()) + ((RUN_SH,) if family.shell else ())
+    # R02 R18: run.sh starts first and execs the init with the cleaned environment, so PID 1
+    # (tini, then the app or s6-svscan) never holds a secret passed as NAME.
+    prefix = ((RUN_SH,) if family.shell else ()) + ((tini, "--") if spec.init else ())
     if spec.processes:
         steps.append(Entrypoint("processes, init", ("R01", "R02", "R12"), argv=prefix + ("s6-svscan", SCAN_DIR)))
     else:
@@ -617,6 +633,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
             script=RUN_SH,
             workdir=spec.workdir,
             kill_after_ms=grace_ms - STOP_MARGIN * 1000,
+            argc=len(prefix) + 1,  # what run.sh receives: [tini --] s6-svscan SCAN_DIR
         )
     volumes = tuple(zip(_volume_names(spec.volumes), spec.volumes))
     tmpfs = tuple(sorted((set(spec.writable) - set(spec.volumes)) | ({RUNTIME_DIR} if needs_runtime_dir else set())))

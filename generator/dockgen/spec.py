@@ -473,6 +473,40 @@ class Spec(_Model):
                 raise Refusal(("config", i, "target"), f"{config.target} is a writable directory; the target must be a file path")
         return self
 
+    @model_validator(mode="after")
+    def _env_path_and_config_targets(self) -> "Spec":
+        """Issue 10, item 7: ``env: {PATH: ...}`` and two config files with one target."""
+        if "PATH" in self.env:
+            raise Refusal(("env", "PATH"), "replaces the image's whole PATH: run.sh would no longer find rm or awk, "
+                          "and the directories the base image and the language add (Python's virtual environment, "
+                          "/usr/local/bin) would be gone; start a program outside PATH by its absolute path "
+                          "(entrypoint: [/app/bin/server]) or install it into /usr/local/bin, which is on PATH", "R17")
+        targets: dict[str, int] = {}
+        for i, config in enumerate(self.config):
+            target = posixpath.normpath(config.target)
+            if target in targets:
+                raise Refusal(("config", i, "target"), f"{config.target} is also the target of config[{targets[target]}]; "
+                              "run.sh would write one over the other: give each config file its own target, or "
+                              "merge the two templates into one", "R17")
+            targets[target] = i
+        return self
+
+
+_ENV_PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}")
+
+
+def env_warnings(spec: Spec) -> list[str]:
+    """Warnings about ``env`` values that hold ``${VAR}``: the image's ENV is literal, so the
+    app gets the text ``${VAR}`` itself (issue 10, item 7). One line each, naming the field."""
+    warnings = []
+    for name, value in spec.env.items():
+        found = _ENV_PLACEHOLDER.search(value)
+        if found:
+            warnings.append(f"env.{name}: {found[0]} reaches the app as the literal text {found[0]}: env values are "
+                            "not expanded, at build or at run time; run-time interpolation happens in config "
+                            "templates (config:, R17), or set the whole value at run time (docker run -e)")
+    return warnings
+
 
 def json_schema_text() -> str:
     """The spec's JSON Schema (draft 2020-12) as text: ``Spec.model_json_schema(by_alias=True)``
@@ -508,7 +542,7 @@ FIELD_DOCS = {
     "copy": "What goes into the image from the build context (filtered by .dockerignore), copied last (R07).",
     "user": "The non-root user the app runs as: name, uid, gid (default app 10001:10001; root is refused, R15).",
     "ports": "Ports the app listens on in the container.",
-    "env": "Environment variables baked into the image; never secrets (R18).",
+    "env": "Environment variables baked into the image, taken literally (${VAR} is not expanded); never secrets (R18), never PATH.",
     "secrets": "Secret names only; values arrive at run time via NAME_FILE or NAME and are unset before the app starts (R18).",
     "entrypoint": "The program, in exec form (a list) (R02, R12).",
     "cmd": "Default arguments of the entrypoint, in exec form (R12).",
