@@ -136,7 +136,7 @@ def test_r13_r14_print_run_carries_the_same_hardening_as_compose(any_spec, compo
     for name in spec.secrets:
         assert f"{name}_FILE=/run/secrets/{name.lower()}" in envs
         assert any(f"dst=/run/secrets/{name.lower()}" in m and "readonly" in m for m in mounts)
-    assert options(args, "--stop-timeout") == [str(make_plan(load_spec(any_spec)).runtime.grace_seconds)]
+    assert options(args, "--stop-timeout") == [str(make_plan(load_spec(any_spec)).policy.grace_seconds)]
     assert options(args, "--stop-signal") == ([] if spec.stop_signal == "SIGTERM" else [spec.stop_signal])
 
 

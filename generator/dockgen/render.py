@@ -8,6 +8,8 @@ file. Every spec value passes through the filter made for its file's syntax (DES
 - ``dq``: Dockerfile ENV/LABEL/ARG values, double-quoted with ``"`` and ``$`` escaped and each
   backslash escaped outside the quotes, so the builder expands nothing and no line continues;
 - ``sh``: POSIX shell words, single-quoted where needed (``shlex.quote``);
+- ``sh_word``: a word of a command argv: ``sh``, except dockgen's own :class:`~dockgen.ospkg.Glob`
+  words, written as they are so the shell expands them (``/var/lib/apt/lists/*``);
 - ``yaml``: YAML scalars and flow collections, emitted by PyYAML;
 - ``compose``: the same for compose.yaml values that may hold ``$`` (doubled: compose's escape);
 - ``shargv``: an argv as one POSIX shell command line (``shlex.join``).
@@ -34,7 +36,8 @@ import jinja2
 import yaml
 
 from .errors import CheckFailed, UsageError
-from .plan import Copy, Plan
+from .ospkg import Glob
+from .plan import Copy, Plan, in_seconds
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # in an installed wheel
 _SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # in a source checkout
@@ -64,6 +67,12 @@ def dockerfile_json(argv: object) -> str:
     DL3025 (shell form). Other characters are kept as they are (no ASCII escaping).
     """
     return json.dumps(list(argv), ensure_ascii=False).replace("\\\\", "\\u005c")
+
+
+def shell_word(word: object) -> str:
+    """One word of a command for a POSIX shell: quoted with ``shlex.quote``, unless it is a
+    :class:`~dockgen.ospkg.Glob` (dockgen's own constant, never a spec value), written as is."""
+    return str(word) if isinstance(word, Glob) else shlex.quote(str(word))
 
 
 def yaml_value(value: object) -> str:
@@ -114,6 +123,8 @@ def _environment(template_dirs: list[Path]) -> jinja2.Environment:
         json=dockerfile_json,
         dq=dockerfile_quote,
         sh=lambda v: shlex.quote(str(v)),
+        sh_word=shell_word,
+        in_seconds=in_seconds,
         yaml=yaml_value,
         compose=compose_value,
         shargv=shlex.join,
@@ -194,7 +205,7 @@ class Renderer:
         out = [
             sealed("Dockerfile", "Dockerfile.j2", annotate=annotate),
             sealed(".dockerignore", "dockerignore.j2"),
-            sealed("compose.yaml", "compose.yaml.j2", run=plan.runtime),
+            sealed("compose.yaml", "compose.yaml.j2", run=plan.policy),
         ]
         if plan.startup is not None:
             out.append(sealed("run.sh", "run.sh.j2", 0o755, startup=plan.startup))
@@ -202,7 +213,7 @@ class Renderer:
 
     def run_command(self, plan: Plan) -> str:
         """The ``docker run`` line equivalent to compose.yaml (R13, R14)."""
-        return self.text("docker-run.j2", plan=plan, run=plan.runtime)
+        return self.text("docker-run.j2", plan=plan, run=plan.policy)
 
     def explain(self, plan: Plan) -> list[tuple[str | None, str, str, tuple[str, ...]]]:
         """Each Dockerfile instruction with its cause (R21).
