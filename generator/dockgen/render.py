@@ -37,6 +37,7 @@ import yaml
 
 from .errors import CheckFailed, UsageError
 from .ospkg import Glob
+from .outputs import OUTPUTS
 from .plan import Copy, Plan, in_seconds
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # in an installed wheel
@@ -190,26 +191,21 @@ class Renderer:
         return self.env.get_template(template).render(**context)
 
     def files(self, plan: Plan, annotate: bool = False) -> list[OutputFile]:
-        """All files for ``plan``: Dockerfile, .dockerignore, compose.yaml and run.sh.
+        """All files for ``plan``, one per entry of :data:`dockgen.outputs.OUTPUTS` it has.
 
         Args:
             plan: the build plan.
             annotate: write each instruction's spec field and rule IDs as comments (R21).
         Returns:
-            the files in a fixed order; byte-identical for the same plan. Each carries its
+            the files in OUTPUTS' order; byte-identical for the same plan. Each carries its
             checksum in its header comment (:func:`seal`; templates get ``checksum``).
         """
-        def sealed(name: str, template: str, mode: int = 0o644, **context: object) -> OutputFile:
-            return OutputFile(name, seal(self.text(template, plan=plan, checksum=CHECKSUM_PLACEHOLDER, **context)), mode)
-
-        out = [
-            sealed("Dockerfile", "Dockerfile.j2", annotate=annotate),
-            sealed(".dockerignore", "dockerignore.j2"),
-            sealed("compose.yaml", "compose.yaml.j2", run=plan.policy),
+        return [
+            OutputFile(out.name, seal(self.text(out.template, plan=plan, checksum=CHECKSUM_PLACEHOLDER,
+                                                **({"annotate": annotate} if out.annotated else {}),
+                                                **out.context(plan))), out.mode)
+            for out in OUTPUTS if out.when(plan)
         ]
-        if plan.startup is not None:
-            out.append(sealed("run.sh", "run.sh.j2", 0o755, startup=plan.startup))
-        return out
 
     def run_command(self, plan: Plan) -> str:
         """The ``docker run`` line equivalent to compose.yaml (R13, R14)."""
