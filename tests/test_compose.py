@@ -94,7 +94,8 @@ def test_r18_secrets_are_files_with_name_file_set(any_spec, composed):
 def test_r11_stop_signal_grace_ports_healthcheck_init(any_spec, composed):
     spec, service, _, out = composed
     assert service["stop_signal"] == spec.stop_signal
-    assert service["stop_grace_period"] == spec.stop_grace_period
+    policy = make_plan(load_spec(any_spec)).policy
+    assert service["stop_grace_period"] == f"{policy.grace_seconds}s"  # whole seconds (RunPolicy)
     assert sorted((int(p["published"]), p["target"]) for p in service.get("ports", [])) == [(p, p) for p in sorted(spec.ports)]
     if spec.healthcheck:
         assert service["healthcheck"]["test"] == ["CMD", *spec.healthcheck.command]

@@ -38,7 +38,7 @@ import yaml
 from .errors import CheckFailed, UsageError
 from .ospkg import Glob
 from .outputs import OUTPUTS
-from .plan import Copy, Plan, in_seconds
+from .plan import Copy, Plan
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # in an installed wheel
 _SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # in a source checkout
@@ -125,7 +125,6 @@ def _environment(template_dirs: list[Path]) -> jinja2.Environment:
         dq=dockerfile_quote,
         sh=lambda v: shlex.quote(str(v)),
         sh_word=shell_word,
-        in_seconds=in_seconds,
         yaml=yaml_value,
         compose=compose_value,
         shargv=shlex.join,
