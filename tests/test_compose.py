@@ -94,7 +94,8 @@ def test_r18_secrets_are_files_with_name_file_set(any_spec, composed):
 def test_r11_stop_signal_grace_ports_healthcheck_init(any_spec, composed):
     spec, service, _, out = composed
     assert service["stop_signal"] == spec.stop_signal
-    assert service["stop_grace_period"] == spec.stop_grace_period
+    policy = make_plan(load_spec(any_spec)).policy
+    assert service["stop_grace_period"] == f"{policy.grace_seconds}s"  # whole seconds (RunPolicy)
     assert sorted((int(p["published"]), p["target"]) for p in service.get("ports", [])) == [(p, p) for p in sorted(spec.ports)]
     if spec.healthcheck:
         assert service["healthcheck"]["test"] == ["CMD", *spec.healthcheck.command]
@@ -138,7 +139,7 @@ def test_r13_r14_print_run_carries_the_same_hardening_as_compose(any_spec, compo
     for name in spec.secrets:
         assert f"{name}_FILE=/run/secrets/{name.lower()}" in envs
         assert any(f"dst=/run/secrets/{name.lower()}" in m and "readonly" in m for m in mounts)
-    assert options(args, "--stop-timeout") == [str(make_plan(load_spec(any_spec)).runtime.grace_seconds)]
+    assert options(args, "--stop-timeout") == [str(make_plan(load_spec(any_spec)).policy.grace_seconds)]
     assert options(args, "--stop-signal") == ([] if spec.stop_signal == "SIGTERM" else [spec.stop_signal])
 
 

@@ -457,7 +457,7 @@ def test_r17_shellcheck_clean_on_corpus_run_sh_for_every_dialect(corpus, dialect
 
 
 def test_r17_template_lines_equal_to_the_delimiter_come_through(shell, tmp_path):
-    """A template holding the here-document word itself gets another delimiter (plan._delimiter)."""
+    """A template holding the here-document word itself gets another delimiter (plan/startup.py)."""
     (tmp_path / "app.tmpl").write_text("DOCKGEN_TEMPLATE\nDOCKGEN_TEMPLATE_1\n'EOF'\n${DB_PASSWORD}\n")
     spec = tmp_path / "dockgen.yaml"
     spec.write_text(yaml.safe_dump({"name": "delim", "language": "none", "base": "alpine:3.20", "secrets": ["DB_PASSWORD"],

@@ -100,13 +100,13 @@ def test_r13_writable_path_with_trailing_slash_is_the_same_directory(tmp_path: P
     spec = {**BASE, "writable": ["/etc/app/"], "config": [{"source": "a.tmpl", "target": "/etc/app/a.conf"}]}
     plan = _plan(spec, tmp_path, {"a.tmpl": "x\n"})
     assert plan.startup.configs[0].path == "/etc/app/a.conf"  # written in place, not hidden behind the tmpfs
-    assert "/etc/app" in plan.runtime.tmpfs
+    assert "/etc/app" in [m.path for m in plan.policy.tmpfs]
 
 
 def test_r17_config_target_in_the_runtime_dir_gets_the_runtime_dir(tmp_path: Path):
     spec = {**BASE, "config": [{"source": "a.tmpl", "target": "/run/dockgen/a.conf"}]}
     plan = _plan(spec, tmp_path, {"a.tmpl": "x\n"})
-    assert "/run/dockgen" in plan.runtime.tmpfs
+    assert "/run/dockgen" in [m.path for m in plan.policy.tmpfs]
 
 
 def test_r18_config_holding_a_secret_defaults_to_mode_0600(tmp_path: Path):
@@ -118,7 +118,7 @@ def test_r18_config_holding_a_secret_defaults_to_mode_0600(tmp_path: Path):
 
 def test_compose_volume_names_are_named_volumes_never_host_paths(tmp_path: Path):
     spec = {**BASE, "volumes": ["/.config", "/a-b", "/a/b"]}
-    names = [name for name, _ in _plan(spec, tmp_path).runtime.volumes]
+    names = [m.name for m in _plan(spec, tmp_path).policy.volumes]
     assert names == ["config", "a-b", "a-b-2"]
     assert all(name[0].isalnum() for name in names)
 

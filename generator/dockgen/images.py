@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ospkg import ADDUSER, APK, APT, USERADD, PackageManager, UserTool
+
 ALPINE = "alpine:3.22"  # the pinned Alpine release dockgen uses where the spec names none (R06)
 DEBIAN = "debian:12-slim"  # the pinned Debian release of the stage that provides tini-static (R02)
 
@@ -20,29 +22,27 @@ class Family:
 
     Attributes:
         name: ``debian``, ``alpine``, ``busybox``, ``scratch`` or ``distroless``.
-        manager: the OS package manager, ``apt`` or ``apk``, or None.
+        manager: the OS package manager (:mod:`dockgen.ospkg`), or None.
         shell: True when ``/bin/sh`` exists (run.sh needs it, R17).
-        tini: absolute path of tini once installed from the family's packages, or None
-            when tini must be copied in from a Debian stage (R02).
+        users: the tool that creates the application's user, or None (no shell, R15).
     """
 
     name: str
-    manager: str | None
+    manager: PackageManager | None
     shell: bool
-    tini: str | None
+    users: UserTool | None
 
     @property
-    def adds_users_with(self) -> str | None:
-        """``useradd`` (shadow-utils), ``adduser`` (BusyBox applets) or None (no shell)."""
-        if not self.shell:
-            return None
-        return "useradd" if self.manager == "apt" else "adduser"
+    def tini(self) -> str | None:
+        """Absolute path of tini once installed from the family's packages, or None when
+        tini must be copied in from a Debian stage (R02)."""
+        return self.manager.tini if self.manager else None
 
 
 FAMILIES = {
-    "debian": Family("debian", "apt", True, "/usr/bin/tini"),
-    "alpine": Family("alpine", "apk", True, "/sbin/tini"),
-    "busybox": Family("busybox", None, True, None),
+    "debian": Family("debian", APT, True, USERADD),
+    "alpine": Family("alpine", APK, True, ADDUSER),
+    "busybox": Family("busybox", None, True, ADDUSER),
     "scratch": Family("scratch", None, False, None),
     "distroless": Family("distroless", None, False, None),
 }

@@ -8,6 +8,8 @@ file. Every spec value passes through the filter made for its file's syntax (DES
 - ``dq``: Dockerfile ENV/LABEL/ARG values, double-quoted with ``"`` and ``$`` escaped and each
   backslash escaped outside the quotes, so the builder expands nothing and no line continues;
 - ``sh``: POSIX shell words, single-quoted where needed (``shlex.quote``);
+- ``sh_word``: a word of a command argv: ``sh``, except dockgen's own :class:`~dockgen.ospkg.Glob`
+  words, written as they are so the shell expands them (``/var/lib/apt/lists/*``);
 - ``yaml``: YAML scalars and flow collections, emitted by PyYAML;
 - ``compose``: the same for compose.yaml values that may hold ``$`` (doubled: compose's escape);
 - ``shargv``: an argv as one POSIX shell command line (``shlex.join``).
@@ -30,6 +32,8 @@ import yaml
 
 from .errors import UsageError
 from .files import CHECKSUM_PLACEHOLDER, OutputFile, seal, write  # noqa: F401  (OutputFile, write: for init.py, scaffold.py)
+from .ospkg import Glob
+from .outputs import OUTPUTS
 from .plan import Plan
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # in an installed wheel
@@ -60,6 +64,12 @@ def dockerfile_json(argv: object) -> str:
     DL3025 (shell form). Other characters are kept as they are (no ASCII escaping).
     """
     return json.dumps(list(argv), ensure_ascii=False).replace("\\\\", "\\u005c")
+
+
+def shell_word(word: object) -> str:
+    """One word of a command for a POSIX shell: quoted with ``shlex.quote``, unless it is a
+    :class:`~dockgen.ospkg.Glob` (dockgen's own constant, never a spec value), written as is."""
+    return str(word) if isinstance(word, Glob) else shlex.quote(str(word))
 
 
 def yaml_value(value: object) -> str:
@@ -110,6 +120,7 @@ def _environment(template_dirs: list[Path]) -> jinja2.Environment:
         json=dockerfile_json,
         dq=dockerfile_quote,
         sh=lambda v: shlex.quote(str(v)),
+        sh_word=shell_word,
         yaml=yaml_value,
         compose=compose_value,
         shargv=shlex.join,
@@ -133,30 +144,25 @@ class Renderer:
         return self.env.get_template(template).render(**context)
 
     def files(self, plan: Plan, annotate: bool = False) -> list[OutputFile]:
-        """All files for ``plan``: Dockerfile, .dockerignore, compose.yaml and run.sh.
+        """All files for ``plan``, one per entry of :data:`dockgen.outputs.OUTPUTS` it has.
 
         Args:
             plan: the build plan.
             annotate: write each instruction's spec field and rule IDs as comments (R21).
         Returns:
-            the files in a fixed order; byte-identical for the same plan. Each carries its
+            the files in OUTPUTS' order; byte-identical for the same plan. Each carries its
             checksum in its header comment (:func:`seal`; templates get ``checksum``).
         """
-        def sealed(name: str, template: str, mode: int = 0o644, **context: object) -> OutputFile:
-            return OutputFile(name, seal(self.text(template, plan=plan, checksum=CHECKSUM_PLACEHOLDER, **context)), mode)
-
-        out = [
-            sealed("Dockerfile", "Dockerfile.j2", annotate=annotate),
-            sealed(".dockerignore", "dockerignore.j2"),
-            sealed("compose.yaml", "compose.yaml.j2", run=plan.runtime),
+        return [
+            OutputFile(out.name, seal(self.text(out.template, plan=plan, checksum=CHECKSUM_PLACEHOLDER,
+                                                **({"annotate": annotate} if out.annotated else {}),
+                                                **out.context(plan))), out.mode)
+            for out in OUTPUTS if out.when(plan)
         ]
-        if plan.startup is not None:
-            out.append(sealed("run.sh", "run.sh.j2", 0o755, startup=plan.startup))
-        return out
 
     def run_command(self, plan: Plan) -> str:
         """The ``docker run`` line equivalent to compose.yaml (R13, R14)."""
-        return self.text("docker-run.j2", plan=plan, run=plan.runtime)
+        return self.text("docker-run.j2", plan=plan, run=plan.policy)
 
     def explain(self, plan: Plan) -> list[tuple[str | None, str, str, tuple[str, ...]]]:
         """Each Dockerfile instruction with its cause (R21).

@@ -474,6 +474,30 @@ class Spec(_Model):
         return self
 
     @model_validator(mode="after")
+    def _go_binary(self) -> "Spec":
+        """A Go service's first entrypoint word is the binary's path: a COPY line writes it,
+        where no quoting is possible."""
+        if self.language == "go" and self.entrypoint and not GO_BINARY.fullmatch(self.entrypoint[0]):
+            raise Refusal(("entrypoint", 0), f"{self.entrypoint[0]!r}: for a Go service the first word is the binary's "
+                          "name or absolute path (letters, digits, '.', '_', '-', '/'), e.g. /pinger")
+        return self
+
+    @model_validator(mode="after")
+    def _s6_can_stop(self) -> "Spec":
+        """``processes`` run under s6-svscan: the stop signal must stop it, and the grace period
+        must leave s6 time to stop every program before docker's SIGKILL (R11)."""
+        if not self.processes:
+            return self
+        if duration_seconds(self.stop_grace_period) < STOP_MARGIN + 1:
+            raise Refusal(("stop_grace_period",), f"{self.stop_grace_period} is too short for s6 to stop "
+                          f"every program before docker's SIGKILL; give at least {STOP_MARGIN + 1}s", "R11")
+        if self.stop_signal not in S6_STOP_SIGNALS:
+            raise Refusal(("stop_signal",), f"{self.stop_signal} does not stop s6-svscan, which runs the "
+                          f"`processes`: use one of {', '.join(S6_STOP_SIGNALS)} (each program keeps its own "
+                          "stop_signal)", "R11")
+        return self
+
+    @model_validator(mode="after")
     def _env_path_and_config_targets(self) -> "Spec":
         """Issue 10, item 7: ``env: {PATH: ...}`` and two config files with one target."""
         if "PATH" in self.env:
@@ -490,6 +514,14 @@ class Spec(_Model):
                               "merge the two templates into one", "R17")
             targets[target] = i
         return self
+
+
+GO_BINARY = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # a Go entrypoint's binary
+# s6 sends each program its stop signal at once and SIGKILLs one still running after the
+# grace period minus this margin (seconds): the whole stop ends inside docker's grace period (R11).
+STOP_MARGIN = 1
+# The signals on which s6-svscan stops every program and exits (s6-svscan's documentation).
+S6_STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT")
 
 
 _ENV_PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}")

@@ -1,0 +1,111 @@
+"""Spec + language -> an ordered, typed plan; every step names its cause (R21).
+
+The plan is the one object every template reads. It holds no text of the generated files:
+stages and steps say *what* goes where (which image, which packages, which argv), run.sh's
+contract says what happens at start, and the run policy says how the container runs.
+
+:func:`make_plan` runs the phases in order: the final image's family is checked, then
+the image's stages (base -> system packages -> dependencies -> build -> artifacts ->
+final image, :mod:`.image`), the startup (:mod:`.startup`), the run policy
+(:mod:`.policy`) and the .dockerignore (:mod:`.ignore`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import languages
+from ..images import Family, family_of
+from ..languages import Toolchain
+from ..loader import LoadedSpec
+from ..spec import S6_STOP_SIGNALS, STOP_MARGIN, Spec, env_warnings
+from .ignore import ignore_patterns
+from .image import Build, check_family, image_stages, in_seconds
+from .policy import Mount, Probe, RunPolicy, SecretFile, run_policy
+from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, ConfigOutput, Program, Startup, Supervision, plan_startup
+from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
+                    StopSignal, System, Workdir)
+
+DANGEROUS_CAPS = {"SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO", "DAC_OVERRIDE",
+                  "SETUID", "SETGID", "SYS_BOOT", "MAC_ADMIN", "BPF", "PERFMON"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the templates need, in build order.
+
+    Attributes:
+        spec: the validated spec; source: the spec file name (for headers).
+        family: traits of the final base image.
+        stages: build stages, final stage last.
+        startup: run.sh content, or None when the final image has no shell.
+        policy: how the container runs (compose.yaml, ``docker run``).
+        ignore: .dockerignore patterns (R19).
+        warnings: things the user should know (unpinned packages, ...).
+        context_files: files the build needs from the build context (manifests).
+    """
+
+    spec: Spec
+    source: str
+    family: Family
+    stages: tuple[Stage, ...]
+    startup: Startup | None
+    policy: RunPolicy
+    ignore: tuple[str, ...]
+    warnings: tuple[str, ...] = field(default=())
+    context_files: tuple[str, ...] = field(default=())
+
+
+def make_plan(loaded: LoadedSpec) -> Plan:
+    """Turn a loaded spec into a :class:`Plan`.
+
+    Args:
+        loaded: the validated spec and its config templates (see ``loader.load_spec``).
+    Returns:
+        the plan for every generated file.
+    Raises:
+        SpecError: the spec asks for something its final image cannot do (run.sh without a
+            shell, packages without a package manager) or a config template has an unknown
+            or malformed placeholder (R17).
+    """
+    spec = loaded.spec
+    tool = languages.toolchain(spec)
+    family = family_of(tool.final_image)
+    check_family(loaded, family, tool.final_image)
+    startup = plan_startup(loaded)
+    build = Build(spec, tool, family, startup, warnings=spec_warnings(spec, tool))
+    stages = image_stages(build)
+    return Plan(
+        spec=spec,
+        source="".join(c if c.isprintable() else "?" for c in loaded.path.name),
+        family=family,
+        stages=stages,
+        startup=startup if family.shell else None,
+        policy=run_policy(spec, startup),
+        ignore=ignore_patterns(loaded, tool),
+        warnings=tuple(build.warnings),
+        context_files=tool.manifests,
+    )
+
+
+def spec_warnings(spec: Spec, tool: Toolchain) -> list[str]:
+    """What the user should know before the image's phases add theirs: unpinned language
+    packages, build packages with nothing to build, capabilities close to root's (R14)."""
+    warnings: list[str] = []
+    if tool.unpinned:
+        warnings.append(f"packages: {', '.join(tool.unpinned)} not pinned to a version (hadolint {tool.pin_rule})")
+    if spec.build_packages and not tool.builder_image:
+        warnings.append(f"build_packages: {', '.join(spec.build_packages)} ignored: nothing is built for this spec "
+                        "(no builder stage)")
+    risky = sorted(set(spec.caps) & DANGEROUS_CAPS)
+    if risky:
+        warnings.append(f"caps: {', '.join(risky)} gives the container powers close to root's; make sure the app needs it (R14)")
+    return warnings + list(tool.warnings) + env_warnings(spec)  # env_warnings: issue 10, item 7
+
+
+__all__ = [
+    "Arg", "Build", "Cmd", "ConfigOutput", "Copy", "Entrypoint", "Env", "Expose", "From", "Healthcheck", "Label",
+    "Mount", "Plan", "Probe", "Program", "RUNTIME_DIR", "RUN_SH", "Run", "RunPolicy", "S6_STOP_SIGNALS", "SCAN_DIR",
+    "STOP_MARGIN", "SecretFile", "SetUser", "Stage", "Startup", "Step", "StopSignal", "Supervision", "System",
+    "Workdir", "in_seconds", "make_plan",
+]

@@ -1,0 +1,43 @@
+"""What stays out of the build context: the .dockerignore patterns (R19)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ..languages import Toolchain
+from ..loader import LoadedSpec
+
+COMMON_IGNORE = (
+    ".git", ".gitignore", ".gitattributes", ".dockerignore", "Dockerfile", "*.Dockerfile",
+    "compose.yaml", "docker-compose*.yml", ".github/", ".gitlab-ci.yml", ".idea/", ".vscode/",
+    "*.swp", ".DS_Store",
+)
+SECRET_IGNORE = (".env", ".env.*", "*.pem", "*.key", "*.p12", "*.pfx", "id_rsa*", "id_ed25519*", "secrets/", ".npmrc",
+                 ".pypirc", ".netrc")
+
+
+def ignore_patterns(loaded: LoadedSpec, tool: Toolchain) -> tuple[str, ...]:
+    """The .dockerignore patterns, each once, in a fixed order: version control and the
+    container files, secret-looking files, the language's caches, dockgen's own inputs (the
+    spec and its templates are not application files), and runtime data in the build
+    context (a writable or volume path below the workdir stays out, so the directory the
+    image hands to the app user is not replaced by a root-owned copy, R15)."""
+    spec = loaded.spec
+    writable = set(spec.writable) | set(spec.volumes)
+    spec_file = (loaded.path.name,) if re.fullmatch(r"[A-Za-z0-9._@+-]+", loaded.path.name) else ()
+    own = (*spec_file, "dockgen.schema.json", *(c.source for c in spec.config))
+    runtime_data = tuple(f"{_context_path(source, rel)}/" for source in spec.copy for rel in _below(spec.workdir, writable))
+    return tuple(dict.fromkeys(COMMON_IGNORE + SECRET_IGNORE + tool.ignore + own + runtime_data))
+
+
+def _below(directory: str, paths: set[str]) -> list[str]:
+    """``paths`` under ``directory``, relative to it, sorted."""
+    prefix = directory.rstrip("/") + "/"
+    return sorted(p[len(prefix):] for p in paths if p.startswith(prefix))
+
+
+def _context_path(source: str, relative: str) -> str:
+    """Where ``relative`` (a path below the workdir) comes from in the build context when
+    ``source`` is copied into the workdir (``.`` -> ``relative``, ``public/`` -> ``public/relative``)."""
+    return posixpath.normpath(posixpath.join(source, relative))

@@ -1,0 +1,262 @@
+"""The image's stages, phase by phase: base -> system packages -> dependencies -> build ->
+artifacts -> final image (R04, R07: what changes least comes first).
+
+Each phase is one function that returns steps (or stages); :func:`image_stages` calls
+them in order. Refusals that need the base image's family (no shell for run.sh, no
+package manager for packages) are made by :func:`check_family`; the checks that need the
+spec alone live in the spec model.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from ..errors import SpecError
+from ..images import DEBIAN, Family, family_of
+from ..languages import Toolchain
+from ..loader import LoadedSpec
+from ..ospkg import TINI_STATIC, Command
+from ..spec import Spec, duration_seconds
+from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, Startup
+from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
+                    StopSignal, System, Workdir)
+
+TINI = "/sbin/tini"  # where tini is copied in an image whose family has no tini package (R02)
+# Directories every base image already has with the right permissions; never chown them.
+SYSTEM_DIRS = {"/tmp", "/var/tmp", "/run", "/var/run", "/dev/shm"}
+
+
+@dataclass
+class Build:
+    """What every phase reads: the spec, its toolchain, the final image's family, run.sh's
+    plan, and the warnings the phases add to (in phase order)."""
+
+    spec: Spec
+    tool: Toolchain
+    family: Family
+    startup: Startup
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_family(loaded: LoadedSpec, family: Family, image: str) -> None:
+    """Refuse what the final image ``image`` cannot do: run.sh without a shell (R17),
+    OS packages or s6 without a package manager. Raises SpecError at the field that asks."""
+    spec = loaded.spec
+    if not family.shell:
+        for name in ("secrets", "config", "processes"):
+            if getattr(spec, name):
+                raise _refuse(loaded, (name,), f"needs run.sh, but the final image {image} has no shell (/bin/sh); "
+                              "use a base with a shell (variant: alpine, or base: alpine/busybox) or drop it", "R17")
+    if family.manager is None:
+        for name in ("system_packages", "processes"):
+            if getattr(spec, name):
+                what = "installs OS packages" if name == "system_packages" else "needs s6 from OS packages"
+                raise _refuse(loaded, (name,), f"{what}, but the final image {image} has no package manager; "
+                              "choose a Debian or Alpine base")
+
+
+def _refuse(loaded: LoadedSpec, path: tuple, message: str, rule: str | None = None) -> SpecError:
+    return SpecError([loaded.problem(path, message, rule)])
+
+
+def image_stages(build: Build) -> tuple[Stage, ...]:
+    """Every stage of the Dockerfile, the final stage last."""
+    return (*base_stages(build), *builder_stage(build), final_stage(build))
+
+
+# --- phase 1: base --------------------------------------------------------------------
+
+
+def base_stages(build: Build) -> list[Stage]:
+    """Stages the others copy from: tini-static from Debian for an image without tini's
+    package (R02), and the toolchain's helper images (e.g. uv)."""
+    stages = []
+    if build.spec.init and not build.family.tini:
+        stages.append(Stage("init", "provides tini-static for an image without a package manager (R02)", (
+            From("init", ("R02", "R06"), image=DEBIAN, alias="init"),
+            system_step(build, "init", ("R02", "R04", "R08"), family_of(DEBIAN), ["tini"], []),
+        )))
+    for image, alias in build.tool.stages:
+        stages.append(Stage(alias, f"provides {alias}", (From("language", ("R05", "R06"), image=image, alias=alias),)))
+    return stages
+
+
+# --- phase 2: system packages ---------------------------------------------------------
+
+
+def system_step(build: Build, cause: str, rules: tuple[str, ...], family: Family, own: list[str], wanted: list[str],
+                user: bool = False, dirs: tuple[str, ...] = (), links: tuple[tuple[str, str], ...] = ()) -> System:
+    """One RUN: ``wanted`` (the spec's, field ``cause``'s first word) and ``own`` (dockgen's)
+    packages from ``family``'s package manager, then the user (R15), ``dirs`` owned by it
+    and ``links`` (link, target) (R03, R04, R08, R10). Warns of unpinned packages."""
+    manager = family.manager
+    packages = tuple(sorted(set(own) | set(wanted)))
+    commands: list[Command] = list(manager.install(packages)) if manager and packages else []
+    ignore: tuple[str, ...] = ()
+    unpinned = [p for p in wanted if manager and not manager.pinned(p)]
+    if unpinned:
+        build.warnings.append(f"{cause.split(',')[0]}: {', '.join(unpinned)} not pinned to a version; builds may "
+                              f"differ over time (hadolint {manager.pin_rule})")
+    elif own and manager:
+        ignore = (manager.pin_rule,)  # dockgen's own packages (tini, s6) follow the base image's release
+    if user and family.users:
+        u = build.spec.user
+        commands += family.users.create(u.name, u.uid, u.gid)
+    commands += _directories(build, dirs, links)
+    return System(field=cause, rules=rules, commands=tuple(commands), ignore=ignore)
+
+
+def _directories(build: Build, dirs: tuple[str, ...], links: tuple[tuple[str, str], ...]) -> list[Command]:
+    """mkdir the owned ``dirs`` and the links' parents, chown ``dirs`` to the user, then
+    ``ln -sf target link`` for each of ``links``."""
+    made = sorted(set(dirs) | {posixpath.dirname(link) for link, _ in links})
+    u = build.spec.user
+    commands = [Command(("mkdir", "-p", *made))] if made else []
+    if dirs:
+        commands.append(Command(("chown", f"{u.uid}:{u.gid}", *dirs)))
+    return commands + [Command(("ln", "-sf", target, link)) for link, target in links]
+
+
+# --- phases 3-5: dependencies, build, artifacts (the builder stage) -------------------
+
+
+def builder_stage(build: Build) -> list[Stage]:
+    """The builder: build-only packages, dependency install and the build, so nothing but
+    the artifacts reaches the final image (R04, R07). None when nothing is built."""
+    tool, spec = build.tool, build.spec
+    if not tool.builder_image:
+        return []
+    steps: list[Step] = [From("language, version, variant", ("R05", "R06"), image=tool.builder_image, alias="builder")]
+    if spec.build_packages or tool.builder_packages:
+        steps.append(system_step(build, "build_packages", ("R03", "R04", "R08", "R10"), family_of(tool.builder_image),
+                                 list(tool.builder_packages), list(spec.build_packages)))
+    for _, alias in tool.stages:
+        steps.append(Copy("language", ("R04",), sources=(f"/usr/bin/{alias}",), dest=f"/usr/bin/{alias}", stage=alias))
+    if tool.builder_env:
+        steps.append(Env("language", ("R04",), items=tool.builder_env))
+    steps.append(Workdir("workdir", (), path=tool.builder_workdir or spec.workdir))
+    steps += dependency_steps(tool) + build_steps(tool)
+    return [Stage("builder", "builds dependencies; nothing else of it reaches the final image (R04)", tuple(steps))]
+
+
+def dependency_steps(tool: Toolchain) -> list[Step]:
+    """Manifests first, then the install, so a code change keeps this layer cached (R07)."""
+    steps: list[Step] = []
+    if tool.manifests:
+        steps.append(Copy("dependencies", ("R07",), sources=tool.manifests, dest="./"))
+    if tool.install:
+        steps.append(Run("dependencies, packages", ("R03", "R04", "R07"),
+                         commands=tuple(Command(argv) for argv in tool.install), caches=tool.caches))
+    return steps
+
+
+def build_steps(tool: Toolchain) -> list[Step]:
+    """The code, then the build commands (compiled languages)."""
+    if not tool.build:
+        return []
+    return [Copy("copy", ("R07",), sources=(".",), dest="./"),
+            Run("language", ("R04",), commands=tuple(Command(argv) for argv in tool.build), caches=tool.caches)]
+
+
+def artifact_steps(build: Build) -> list[Step]:
+    """What the final image takes from the builder (R04, R07)."""
+    return [Copy("language", ("R04", "R07"), sources=(source,), dest=dest, stage="builder")
+            for source, dest in build.tool.artifacts]
+
+
+# --- phase 6: the final image ---------------------------------------------------------
+
+
+def final_stage(build: Build) -> Stage:
+    """The image that runs: base and labels, system layer, environment, artifacts, run.sh,
+    the code, the user, then how it runs."""
+    steps = [*final_base(build), *final_system(build), *final_files(build), *how_it_runs(build)]
+    return Stage(None, "the image that runs", tuple(steps))
+
+
+def final_base(build: Build) -> list[Step]:
+    """FROM, the label ARGs and the OCI labels (R05, R06, R16)."""
+    spec = build.spec
+    literal = {"org.opencontainers.image.title": spec.name}
+    if spec.description:
+        literal["org.opencontainers.image.description"] = spec.description
+    literal.update(spec.labels)
+    from_args = tuple((f"org.opencontainers.image.{key}", arg)
+                      for key, arg in (("version", "VERSION"), ("revision", "REVISION"), ("created", "CREATED"))
+                      if f"org.opencontainers.image.{key}" not in literal)
+    return [
+        From("base" if spec.base else "language, version, variant", ("R05", "R06"), image=build.tool.final_image),
+        Arg("labels", ("R16",), names=(("VERSION", "dev"), ("REVISION", "unknown"), ("CREATED", "unknown"))),
+        Label("name, description, labels", ("R16",), from_args=from_args, items=tuple(sorted(literal.items()))),
+    ]
+
+
+def final_system(build: Build) -> list[Step]:
+    """The system layer (packages, tini, s6, user, writable directories) and tini copied
+    from the init stage when the family has no tini package (R02)."""
+    spec, family = build.spec, build.family
+    steps: list[Step] = []
+    if family.shell:
+        own = (["tini"] if spec.init and family.tini else []) + (["s6"] if spec.processes else [])
+        writable = set(spec.writable) | set(spec.volumes)
+        dirs = sorted((writable - SYSTEM_DIRS) | ({RUNTIME_DIR} if build.startup.needs_runtime_dir else set()))
+        steps.append(system_step(build, "system_packages, user, writable", ("R03", "R04", "R08", "R10", "R15"), family,
+                                 own if family.manager else [], list(spec.system_packages), user=True, dirs=tuple(dirs),
+                                 links=build.startup.links))
+    if spec.init and not family.tini:
+        steps.append(Copy("init", ("R02",), sources=(TINI_STATIC,), dest=TINI, stage="init"))
+    return steps
+
+
+def final_files(build: Build) -> list[Step]:
+    """ENV, WORKDIR, the builder's artifacts, run.sh (R17), the code (R07), USER (R15)."""
+    spec = build.spec
+    steps: list[Step] = []
+    env = dict(build.tool.final_env)
+    env.update(spec.env)
+    if env:
+        steps.append(Env("env", (), items=tuple(env.items())))
+    steps.append(Workdir("workdir", (), path=spec.workdir))
+    steps += artifact_steps(build)
+    if build.family.shell:
+        steps.append(Copy("secrets, config", ("R17", "R18"), sources=("run.sh",), dest=RUN_SH))
+    if spec.language != "go" or "copy" in spec.model_fields_set:
+        steps.append(Copy("copy", ("R07", "R15"), sources=tuple(spec.copy), dest="./"))
+    steps.append(SetUser("user", ("R15",), uid=spec.user.uid, gid=spec.user.gid))
+    return steps
+
+
+def how_it_runs(build: Build) -> list[Step]:
+    """EXPOSE, HEALTHCHECK (R12), STOPSIGNAL (R11), ENTRYPOINT and CMD in exec form (R02, R12)."""
+    spec, family = build.spec, build.family
+    steps: list[Step] = []
+    if spec.ports:
+        steps.append(Expose("ports", (), ports=tuple(spec.ports)))
+    if spec.healthcheck:
+        h = spec.healthcheck
+        steps.append(Healthcheck("healthcheck", ("R12",), command=tuple(h.command), interval=in_seconds(h.interval),
+                                 timeout=in_seconds(h.timeout), start_period=in_seconds(h.start_period), retries=h.retries))
+    if spec.stop_signal != "SIGTERM":
+        steps.append(StopSignal("stop_signal", ("R11",), signal=spec.stop_signal))
+    tini = family.tini or TINI
+    # R02 R18: run.sh starts first and execs the init with the cleaned environment, so PID 1
+    # (tini, then the app or s6-svscan) never holds a secret passed as NAME.
+    prefix = ((RUN_SH,) if family.shell else ()) + ((tini, "--") if spec.init else ())
+    if spec.processes:
+        return steps + [Entrypoint("processes, init", ("R01", "R02", "R12"), argv=prefix + ("s6-svscan", SCAN_DIR))]
+    argv = prefix + tuple(spec.entrypoint or build.tool.entrypoint)
+    if argv:
+        steps.append(Entrypoint("entrypoint, init", ("R02", "R12"), argv=argv))
+    if spec.cmd:
+        steps.append(Cmd("cmd", ("R12",), argv=tuple(spec.cmd)))
+    return steps
+
+
+def in_seconds(duration: str) -> str:
+    """A Go duration as plain seconds: ``1m30s`` -> ``90s``, ``500ms`` -> ``0.5s``.
+
+    Docker reads any Go duration, but hadolint's parser reads only one number and one unit
+    of s/m/h, so HEALTHCHECK durations are written in the one form both accept (R12).
+    """
+    return format(duration_seconds(duration).normalize(), "f") + "s"
