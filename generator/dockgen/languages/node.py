@@ -1,8 +1,10 @@
 """Node.js: the package manager installs in a builder stage; the final image copies node_modules.
 
 Official image ``node:<version>-slim|alpine`` (R05). Dependencies are installed by a
-package manager from :mod:`dockgen.packagers` (npm today: ``npm ci --omit=dev``, or
-``npm install --omit=dev`` without a lock file), its cache in a BuildKit cache mount (R04).
+package manager from :mod:`dockgen.packagers`: the spec's ``package_manager``, else the
+one whose lock file the spec lists (pnpm-lock.yaml, yarn.lock, bun.lock), else npm
+(``npm ci``, or ``npm install`` without a lock file); its caches are BuildKit cache
+mounts (R04) and only node_modules reaches the final image.
 
 Detection (``dockgen init``) reads ``.nvmrc``, ``.node-version``, ``package.json``
 (``name``, ``engines.node``, ``scripts.start``, ``main``) and its lock file, and looks for
@@ -15,7 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..packagers import npm, pick
+from .. import packagers
+from ..packagers import npm
 from .base import Toolchain, in_workdir, manifests_for
 
 if TYPE_CHECKING:
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
 
 VERSIONS = ("24", "22", "20", "18")
 DEFAULT_VERSION = "22"
-PACKAGERS = ("npm",)
+PACKAGERS = packagers.BY_LANGUAGE["node"]
 DEFAULT_MANIFESTS = (*npm.MANIFESTS, npm.LOCKS[0])
 SCAFFOLD = "node"
 NEW_PORT = 3000
@@ -42,8 +45,9 @@ ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "inde
 def toolchain(spec: Spec) -> Toolchain:
     """Node's toolchain for ``spec`` (see module docstring)."""
     image = spec.base or f"node:{spec.version}-{spec.variant}"
-    manifests = manifests_for(spec, DEFAULT_MANIFESTS)
-    manager = pick(PACKAGERS, manifests)
+    named = packagers.module(spec.package_manager) if spec.package_manager else None
+    manifests = manifests_for(spec, packagers.default_manifests(named) if named else DEFAULT_MANIFESTS)
+    manager = named or packagers.pick(PACKAGERS, manifests)
     install = list(manager.install(manifests, tuple(spec.packages)))
     modules = in_workdir(spec, "node_modules")
     if install:

@@ -1,9 +1,10 @@
 """Python: a virtual environment built in a builder stage; the final image copies it.
 
 Official image ``python:<version>-slim|alpine`` (R05). Dependencies are installed by a
-package manager from :mod:`dockgen.packagers`: uv when the spec lists ``uv.lock``
-(``pyproject.toml`` + ``uv.lock``), else pip from requirements files; the manager's cache
-is a BuildKit cache mount (R04) and compilers (``build_packages``) stay in the builder.
+package manager from :mod:`dockgen.packagers`: the spec's ``package_manager``, else the
+one whose lock file the spec lists (uv.lock, poetry.lock, Pipfile.lock), else pip from
+requirements files; the manager's cache is a BuildKit cache mount (R04), compilers
+(``build_packages``) and the manager itself stay in the builder.
 
 Detection (``dockgen init``) reads ``.python-version``, ``runtime.txt`` and
 ``pyproject.toml`` (``name``, ``requires-python``, ``[project.scripts]``), the
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import packagers
 from ..packagers import module as packager
-from ..packagers import pick, pip, uv
+from ..packagers import pip, uv
 from .base import Toolchain, manifests_for
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 VERSIONS = ("3.13", "3.12", "3.11", "3.10", "3.9")
 DEFAULT_VERSION = "3.12"
-PACKAGERS = ("uv", "pip")  # preferred first; pip is the fallback
+PACKAGERS = packagers.BY_LANGUAGE["python"]  # preferred first; pip is the fallback
 DEFAULT_MANIFESTS = pip.MANIFESTS
 SCAFFOLD = "python"
 NEW_PORT = 8000
@@ -46,8 +48,9 @@ RUNTIME_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
 def toolchain(spec: Spec) -> Toolchain:
     """Python's toolchain for ``spec`` (see module docstring)."""
     image = spec.base or f"python:{spec.version}-{spec.variant}"
-    manifests = manifests_for(spec, DEFAULT_MANIFESTS)
-    manager = pick(PACKAGERS, manifests)
+    named = packagers.module(spec.package_manager) if spec.package_manager else None
+    manifests = manifests_for(spec, packagers.default_manifests(named) if named else DEFAULT_MANIFESTS)
+    manager = named or packagers.pick(PACKAGERS, manifests)
     install = manager.install(manifests, tuple(spec.packages), into=VENV)
     if not install:  # nothing to install: no builder stage, no virtual environment
         return Toolchain(final_image=image, final_env=RUNTIME_ENV, ignore=IGNORE, pin_rule=manager.PIN_RULE)
