@@ -47,12 +47,14 @@ def install(manifests: tuple[str, ...], packages: tuple[str, ...], *, dev: bool 
     ``npm rebuild``. ``into`` is unused: npm installs into ``node_modules`` of the working
     directory.
     """
-    omit = () if dev else ("--omit=dev",)
+    omit = () if dev else ("--omit=dev", "--ignore-scripts")
     commands = []
     if claims(manifests):
         commands.append(("npm", "ci" if _node.locked(manifests, LOCKS) else "install", *omit))
     if packages:
         commands.append(("npm", "install", *omit, "--no-save", *packages))
+    if commands and not dev:
+        commands.append(("npm", "rebuild"))
     return tuple(commands)
 
 
