@@ -52,6 +52,8 @@ class Found:
 
     Attributes:
         name, version, dependencies (tuple of file names): guesses or None.
+        package_manager: the manager's name when it is not the language's fallback (npm,
+            pip), or None.
         candidates: start commands, best first.
         base, copy, workdir, env, writable: extra fields some projects need, or None.
     """
@@ -59,6 +61,7 @@ class Found:
     name: Guess | None = None
     version: Guess | None = None
     dependencies: Guess | None = None
+    package_manager: Guess | None = None
     candidates: list[Command] = field(default_factory=list)
     base: Guess | None = None
     copy: Guess | None = None

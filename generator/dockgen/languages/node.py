@@ -88,13 +88,11 @@ def detect(root: Path, notes: list[str]) -> Found:
     if isinstance(package.get("name"), str):
         found.name = _read.Guess(package["name"].split("/")[-1], "package.json: name")
     found.version = _version(root, package)
-    deps = npm.found(root)
-    if len(deps) < 2:  # no npm lock file: say how to make one from the lock that is there
-        for lock in ("yarn.lock", "pnpm-lock.yaml", "bun.lockb"):
-            if (root / lock).is_file():
-                notes.append(f"{lock} found: dockgen installs with npm; run `npm install --package-lock-only` and add package-lock.json to dependencies")
-                break
-    found.dependencies = _read.Guess(deps, "found next to the spec")
+    found.dependencies, found.package_manager = _package_manager(root, package, notes)
+    if (root / ".npmrc").is_file():
+        from ..packagers import _node
+
+        notes.append(_node.npmrc_warning())
     candidates = _start_script(root, package, notes)
     main = package.get("main")
     if isinstance(main, str) and (root / main).is_file():
@@ -104,6 +102,43 @@ def detect(root: Path, notes: list[str]) -> Found:
             candidates.append(_read.Command(("node", name), f"{name} found", _read.port_in(root, root / name)))
     found.candidates = candidates
     return found
+
+
+def _package_manager(root: Path, package: dict, notes: list[str]):
+    """(dependencies, package_manager) Guesses: package.json's ``packageManager`` field first,
+    then the lock file present (pnpm, yarn, bun, npm); package_manager is None for npm."""
+    from . import _read
+
+    field = package.get("packageManager") if isinstance(package.get("packageManager"), str) else ""
+    named, _, pinned = field.partition("@")
+    present = {name: packagers.module(name).found(root) for name in PACKAGERS}
+    locked = [name for name, files in present.items() if len(files) > 1]
+    name = named if named in PACKAGERS else (locked[0] if locked else "npm")
+    deps = present[name] or (("package.json",) if (root / "package.json").is_file() else ())
+    source = f"package.json: packageManager = {field}" if named == name else f"{deps[-1]} found"
+    if name == "yarn" and _berry(root, pinned) and ".yarnrc.yml" not in deps:
+        notes.append("yarn.lock is yarn berry's (its __metadata header) but there is no .yarnrc.yml: dockgen installs "
+                     "berry only with that file listed in dependencies; create it (nodeLinker: node-modules) and list it")
+    if name in ("yarn", "pnpm") and named != name and (name == "pnpm" or _berry(root, pinned)):
+        notes.append(f"package.json has no packageManager field: corepack runs its own default {name}; pin yours "
+                     f"with `corepack use {name}@<version>` (it writes the field)")
+    if len(locked) > 1:
+        notes.append(f"several lock files ({', '.join(present[n][1] for n in locked)}): "
+                     f"dockgen installs with {name}; delete the others")
+    dependencies = _read.Guess(deps, "found next to the spec")
+    return dependencies, (None if name == "npm" else _read.Guess(name, source))
+
+
+def _berry(root: Path, pinned: str) -> bool:
+    """yarn berry (v2 and newer): a .yarnrc.yml, a lock with berry's __metadata header, or packageManager yarn@2+."""
+    import re
+
+    from . import _read
+
+    lock = (_read.read(root / "yarn.lock") or "")[:2000]
+    major = re.match(r"\d+", pinned)
+    return ((root / ".yarnrc.yml").is_file() or re.search(r"^__metadata:", lock, re.M) is not None
+            or bool(major and int(major.group()) >= 2))
 
 
 def _version(root: Path, package: dict):

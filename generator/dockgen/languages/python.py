@@ -94,7 +94,7 @@ def detect(root: Path, notes: list[str]) -> Found:
     if isinstance(project.get("name"), str):
         found.name = _read.Guess(project["name"], "pyproject.toml: [project] name")
     found.version = _version(root, project)
-    found.dependencies = _dependencies(root, project, notes)
+    found.dependencies, found.package_manager = _dependencies(root, project, notes)
     sources = _read.sources(root, ".py")
     found.candidates = [*_app_commands(root, sources), *_script_commands(project), *_main_commands(root, sources)]
     if any(_read.rel(root, p).startswith("src/") for p in sources):
@@ -119,7 +119,8 @@ def _version(root: Path, project: dict):
 
 
 def _dependencies(root: Path, project: dict, notes: list[str]):
-    """The manifests of the first of :data:`PACKAGERS` the project has (uv.lock beats requirements.txt)."""
+    """(dependencies, package_manager) Guesses: the manifests of the first of :data:`PACKAGERS`
+    the project has (a lock file beats requirements.txt); package_manager is None for pip."""
     from . import _read
 
     for name in PACKAGERS:
@@ -127,24 +128,19 @@ def _dependencies(root: Path, project: dict, notes: list[str]):
         deps = manager.found(root)
         if not deps:
             continue
-        if manager is uv:
-            if pip.found(root):
-                notes.append("requirements.txt is not used: dockgen installs from uv.lock (uv sync --locked); "
-                             "list requirements.txt in dependencies instead to install with pip")
-            return _read.Guess(deps, "uv.lock found: installed with `uv sync --locked`")
-        return _read.Guess(deps, "found next to the spec")
+        if manager is pip:
+            return _read.Guess(deps, "found next to the spec"), None
+        lock = deps[-1]
+        if pip.found(root):
+            notes.append(f"requirements.txt is not used: dockgen installs from {lock} ({name}); "
+                         "list requirements.txt in dependencies and drop package_manager to install with pip instead")
+        how = " ".join(manager.install(deps, (), into=VENV)[-1][:3])  # e.g. uv sync --locked
+        return _read.Guess(deps, f"{lock} found: installed with `{how}`"), _read.Guess(name, f"{lock} found")
     listed = project.get("dependencies") if isinstance(project.get("dependencies"), list) else []
-    for lock, how in (("poetry.lock", "poetry export -o requirements.txt"),
-                      ("Pipfile.lock", "pipenv requirements > requirements.txt")):
-        if (root / lock).is_file():
-            notes.append(f"{lock} found: dockgen installs from requirements files; run `{how}` and add requirements.txt to dependencies")
-            break
-    else:
-        if listed:
-            notes.append("pyproject.toml lists dependencies: dockgen installs from requirements files or uv.lock; "
-                         "write them to requirements.txt (e.g. `pip-compile -o requirements.txt pyproject.toml`) "
-                         "or run `uv lock`, and add the files to dependencies")
-    return _read.Guess((), "no requirements.txt or uv.lock found")
+    if listed:
+        notes.append("pyproject.toml lists dependencies but there is no lock file: run `uv lock` (or `poetry lock`) "
+                     "and init again, or write them to requirements.txt and add it to dependencies")
+    return _read.Guess((), "no requirements.txt or lock file found"), None
 
 
 def _declared(root: Path) -> str:
