@@ -245,6 +245,33 @@ def _clause(v: tuple[int, ...], clause: str) -> bool:
     return False
 
 
+def first(*guesses: Guess | None) -> Guess | None:
+    """The first of ``guesses`` that is not None (callers list a language's version sources in order)."""
+    return next((g for g in guesses if g is not None), None)
+
+
+def tool_versions(root: Path, tools: tuple[str, ...], parts: int = 2) -> Guess | None:
+    """The version asdf's (or mise's) ``.tool-versions`` gives one of ``tools`` (``nodejs 20.11.0``), cut to ``parts``."""
+    text = read(root / ".tool-versions") or ""
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split("#", 1)[0].split()
+        if len(words) >= 2 and words[0] in tools and re.match(r"v?\d+", words[1]):
+            return Guess(short(words[1], parts), f".tool-versions:{number}: {words[0]} {words[1]}")
+    return None
+
+
+def dockerfile_from(root: Path, images: tuple[str, ...], parts: int = 2) -> Guess | None:
+    """The version in the tag of the project's own Dockerfile's first ``FROM`` of one of ``images``
+    (``FROM python:3.12-slim`` gives 3.12): the project's own build says it, so it beats a range."""
+    text = read(root / "Dockerfile") or ""
+    pattern = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?:[\w.:-]+/)?(?:library/)?([\w.-]+):v?(\d+(?:\.\d+)*)", re.I | re.M)
+    for match in pattern.finditer(text):
+        if match.group(1) in images:
+            line = text.count("\n", 0, match.start()) + 1
+            return Guess(short(match.group(2), parts), f"Dockerfile:{line}: {one_line(match.group(0), 50)}")
+    return None
+
+
 def range_guess(known: tuple[str, ...], spec: str, where: str, parts: int = 2) -> Guess | None:
     """The version a project's range asks for: an exact version cut to ``parts`` numbers, or
     the newest of ``known`` (newest first) that satisfies the range; None if none does."""

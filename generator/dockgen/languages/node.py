@@ -6,8 +6,10 @@ one whose lock file the spec lists (pnpm-lock.yaml, yarn.lock, bun.lock), else n
 (``npm ci``, or ``npm install`` without a lock file); its caches are BuildKit cache
 mounts (R04) and only node_modules reaches the final image.
 
-Detection (``dockgen init``) reads ``.nvmrc``, ``.node-version``, ``package.json``
-(``name``, ``engines.node``, ``scripts.start``, ``main``) and its lock file, and looks for
+Detection (``dockgen init``) reads the version from ``.nvmrc``, ``.node-version``,
+``.tool-versions``, the project's Dockerfile (``FROM node:20-slim``) and ``engines.node``,
+in that order; ``package.json`` (``name``, ``packageManager``, ``scripts.start``, ``main``)
+and its lock file, and looks for
 ``server.js``/``index.js``/``app.js``. A ``start`` script is resolved to the program it
 runs (``node server.js``), never written as ``npm start``: tini → npm → ``sh -c`` → node
 loses SIGTERM (issue 10, paketo-buildpacks/nodejs#37).
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from ..spec import Spec
     from ._read import Command, Found
 
-VERSIONS = ("24", "22", "20", "18")
+VERSIONS = ("24", "22", "20")
 DEFAULT_VERSION = "22"
 PACKAGERS = packagers.BY_LANGUAGE["node"]
 DEFAULT_MANIFESTS = (*npm.MANIFESTS, npm.LOCKS[0])
@@ -155,10 +157,11 @@ def _version(root: Path, package: dict):
             return _read.Guess(lts, f"{filename}: {line}")
         if re.match(r"v?\d+", line):
             return _read.Guess(_read.short(line, 1), f"{filename}: {line}")
+    stated = _read.first(_read.tool_versions(root, ("nodejs", "node"), 1), _read.dockerfile_from(root, ("node",), 1))
     engines = _read.mapping(package, "engines")
-    if isinstance(engines.get("node"), str):
+    if stated is None and isinstance(engines.get("node"), str):
         return _read.range_guess(VERSIONS, engines["node"], "package.json: engines.node", parts=1)
-    return None
+    return stated
 
 
 RUNNERS = ("npm", "yarn", "pnpm", "bun")  # package managers whose run command starts a script through sh

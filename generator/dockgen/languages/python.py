@@ -6,8 +6,9 @@ one whose lock file the spec lists (uv.lock, poetry.lock, Pipfile.lock), else pi
 requirements files; the manager's cache is a BuildKit cache mount (R04), compilers
 (``build_packages``) and the manager itself stay in the builder.
 
-Detection (``dockgen init``) reads ``.python-version``, ``runtime.txt`` and
-``pyproject.toml`` (``name``, ``requires-python``, ``[project.scripts]``), the
+Detection (``dockgen init``) reads the version from ``.python-version``, ``runtime.txt``,
+``.tool-versions``, the project's Dockerfile (``FROM python:3.12-slim``) and
+``requires-python``, in that order; ``pyproject.toml`` (``name``, ``[project.scripts]``), the
 requirements files, and the ``.py`` sources for a WSGI/ASGI app object (Flask, FastAPI,
 Django's ``get_wsgi_application()`` ...) or a ``__main__`` block.
 """
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from ..spec import Spec
     from ._read import Command, Found
 
-VERSIONS = ("3.13", "3.12", "3.11", "3.10", "3.9")
+VERSIONS = ("3.14", "3.13", "3.12", "3.11", "3.10")
 DEFAULT_VERSION = "3.12"
 PACKAGERS = packagers.BY_LANGUAGE["python"]  # preferred first; pip is the fallback
 DEFAULT_MANIFESTS = pip.MANIFESTS
@@ -113,9 +114,10 @@ def _version(root: Path, project: dict):
     line = _read.first_line(root / "runtime.txt")
     if line and re.match(r"python-\d+\.\d+", line):
         return _read.Guess(_read.short(line, 2), f"runtime.txt: {line}")
-    if isinstance(project.get("requires-python"), str):
+    stated = _read.first(_read.tool_versions(root, ("python",)), _read.dockerfile_from(root, ("python",)))
+    if stated is None and isinstance(project.get("requires-python"), str):
         return _read.range_guess(VERSIONS, project["requires-python"], "pyproject.toml: requires-python")
-    return None
+    return stated
 
 
 def _dependencies(root: Path, project: dict, notes: list[str]):
