@@ -205,11 +205,12 @@ def short(version: str, parts: int) -> str:
 def satisfies(version: str, spec: str) -> bool:
     """True when ``version`` (e.g. ``3.12``) satisfies a version range in PEP 440, npm or Composer syntax.
 
-    Supports ``>= > <= < == = != ~= ^ ~``, ``x``/``*`` wildcards, ``,``/space (and) and ``||`` (or).
+    Supports ``>= > <= < == = != ~= ~> ^ ~``, ``x``/``*`` wildcards, ``,``/space (and) and ``||`` (or).
     Unknown syntax satisfies nothing.
     """
     v = _vtuple(version)
     for alternative in spec.split("||"):
+        alternative = re.sub(r"([<>=!~^]+)\s+", r"\1", alternative)  # "~> 3.3" is one clause
         clauses = [c for c in re.split(r"[,\s]+(?=[<>=!~^\d])", alternative.strip()) if c.strip()]
         if clauses and all(_clause(v, c.replace(" ", "")) for c in clauses):
             return True
@@ -217,7 +218,7 @@ def satisfies(version: str, spec: str) -> bool:
 
 
 def _clause(v: tuple[int, ...], clause: str) -> bool:
-    match = re.fullmatch(r"(>=|<=|==|!=|~=|>|<|=|\^|~)?v?(\d+(?:\.(?:\d+|x|\*))*)(?:\.\*)?", clause)
+    match = re.fullmatch(r"(>=|<=|==|!=|~=|~>|>|<|=|\^|~)?v?(\d+(?:\.(?:\d+|x|\*))*)(?:\.\*)?", clause)
     if not match:
         return False
     op, text = match.group(1) or "==", match.group(2)
@@ -239,7 +240,7 @@ def _clause(v: tuple[int, ...], clause: str) -> bool:
         return mine < want
     if op == "^":  # npm/Composer caret: same major (same minor when major is 0)
         return v[:1] == want[:1] and mine >= want
-    if op in ("~", "~="):  # tilde: same prefix but the last given part
+    if op in ("~", "~=", "~>"):  # tilde (and RubyGems' pessimistic ~>): same prefix but the last given part
         head = want[:-1] if len(want) > 1 else want
         return v[: len(head)] == head and mine >= want
     return False

@@ -4,8 +4,9 @@ pnpm runs through corepack at the version package.json's ``packageManager`` name
 :mod:`dockgen.packagers._node`). Its content-addressed store is a BuildKit cache mount
 (R04); node_modules is copied out of it (the mount is another filesystem, so pnpm copies
 instead of hard-linking), so the final image needs neither pnpm nor the store. The
-production install skips the root's lifecycle scripts and then runs ``pnpm rebuild`` for
-the dependencies'. Sources: pnpm's CLI reference (install, prune, rebuild) and its
+production install skips the root's lifecycle scripts and then runs ``npm rebuild`` for
+the dependencies' (``pnpm rebuild`` runs the root's ``prepare`` as well, found by the
+test that runs the install for real). Sources: pnpm's CLI reference (install, prune, rebuild) and its
 Docker guide.
 """
 
@@ -48,7 +49,7 @@ def install(manifests: tuple[str, ...], packages: tuple[str, ...], *, dev: bool 
     if packages:
         commands.append(("pnpm", "add", *prod, *packages))
     if not dev:
-        commands.append(("pnpm", "rebuild"))
+        commands.append(("npm", "rebuild"))  # pnpm rebuild would run the root's own scripts too
     return tuple(commands)
 
 
