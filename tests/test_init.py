@@ -100,7 +100,7 @@ PROJECTS = {
             "wctool/__init__.py": "",
             "wctool/cli.py": "def main():\n    return 0\n",
         },
-        "expect": {"language": "python", "version": "3.13", "dependencies": [],
+        "expect": {"language": "python", "version": "3.14", "dependencies": [],
                    "entrypoint": ["python"], "cmd": ["-c", "import sys; from wctool.cli import main; sys.exit(main())"]},
         "sources": {"entrypoint": "[project.scripts] wc-tool"},
     },

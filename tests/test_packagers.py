@@ -18,10 +18,13 @@ from dockgen.packagers import npm, pip, uv
 
 
 def test_r07_npm_installs_from_the_lock_without_dev_dependencies_and_prunes():
-    assert npm.install(("package.json", "package-lock.json"), ()) == (("npm", "ci", "--omit=dev"),)
+    # the root's own scripts (a husky prepare) are skipped; dependencies' run in the rebuild
+    assert npm.install(("package.json", "package-lock.json"), ()) == (
+        ("npm", "ci", "--omit=dev", "--ignore-scripts"), ("npm", "rebuild"))
     assert npm.install(("package.json", "package-lock.json"), (), dev=True) == (("npm", "ci"),)
     assert npm.install(("package.json",), ("left-pad@1.3.0",)) == (
-        ("npm", "install", "--omit=dev"), ("npm", "install", "--omit=dev", "--no-save", "left-pad@1.3.0"))
+        ("npm", "install", "--omit=dev", "--ignore-scripts"),
+        ("npm", "install", "--omit=dev", "--ignore-scripts", "--no-save", "left-pad@1.3.0"), ("npm", "rebuild"))
     assert npm.prune() == (("npm", "prune", "--omit=dev"),)
     assert npm.warnings(("package.json",)) and not npm.warnings(("package.json", "npm-shrinkwrap.json"))
     assert npm.pinned("@scope/pkg@1.0.0") and not npm.pinned("@scope/pkg")

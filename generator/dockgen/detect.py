@@ -36,6 +36,7 @@ class Detection:
         language: one of :data:`dockgen.languages.NAMES` with its evidence.
         other_languages: other languages with evidence, (language, evidence) pairs.
         name, version, dependencies (tuple of file names), port: guesses or None.
+        package_manager: the package manager to name in the spec, or None (the manifests say it).
         command: the chosen start command, or None; alternatives: the other candidates.
         base, copy, workdir, env, writable: extra fields some projects need, or None.
         notes: things the user should check (written as comments and printed as warnings).
@@ -47,6 +48,7 @@ class Detection:
     name: Guess | None = None
     version: Guess | None = None
     dependencies: Guess | None = None
+    package_manager: Guess | None = None
     port: Guess | None = None
     command: Command | None = None
     alternatives: tuple[Command, ...] = ()
@@ -141,7 +143,7 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
     alternatives = tuple(Command(c.with_port(c.binds), c.source, c.port, c.needs) if c.binds is not None else c
                          for c in candidates[1:])
     return Detection(directory=root, language=lang_guess, other_languages=others, name=name, version=found.version,
-                     dependencies=found.dependencies, port=port, command=command, alternatives=alternatives,
+                     dependencies=found.dependencies, package_manager=found.package_manager, port=port, command=command, alternatives=alternatives,
                      base=found.base, copy=found.copy, workdir=found.workdir, env=found.env, writable=found.writable,
                      notes=tuple(notes))
 

@@ -176,7 +176,7 @@ def draft(detection: Detection, answers: Answers, new: bool = False) -> SpecDraf
 
 
 def _build_entries(detection: Detection, language: str, missing: list[str]) -> list[Entry]:
-    """base (a placeholder for language none), dependencies, copy and workdir."""
+    """base (a placeholder for language none), dependencies, package_manager, copy and workdir."""
     entries = []
     base = detection.base
     if base is not None:
@@ -186,7 +186,7 @@ def _build_entries(detection: Detection, language: str, missing: list[str]) -> l
         missing.append("base")
     if detection.dependencies is not None:
         entries.append(Entry("dependencies", _listed(detection.dependencies.value), _line(detection.dependencies.source)))
-    for key in ("copy", "workdir"):
+    for key in ("package_manager", "copy", "workdir"):
         guess = getattr(detection, key)
         if guess is not None:
             entries.append(Entry(key, _listed(guess.value), _line(guess.source)))

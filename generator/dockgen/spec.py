@@ -31,6 +31,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .languages import NAMES as LANGUAGES
+from .packagers import BY_LANGUAGE as PACKAGE_MANAGERS_OF
+from .packagers import NAMES as PACKAGE_MANAGERS
+from .packagers import fits as _fits_language
 
 
 class Refusal(Exception):
@@ -421,6 +424,7 @@ class Spec(_Model):
     system_packages: list[OsPackage] = []
     build_packages: list[OsPackage] = []
     dependencies: list[RelPath] | None = None
+    package_manager: Annotated[Literal[PACKAGE_MANAGERS] | None, AfterValidator(_fits_language)] = None  # the registry's names
     packages: list[LanguagePackage] = []
     workdir: AbsPath = "/app"
     copy_: list[RelPath] = Field(default=["."], alias="copy")
@@ -569,6 +573,8 @@ FIELD_DOCS = {
     "system_packages": "OS packages in the final image (apt or apk); pin with name=version (R03, R04).",
     "build_packages": "OS packages needed only to build dependencies: builder stage only (R04).",
     "dependencies": "Manifest and lock files copied before the code (R07); default: the language's standard ones.",
+    "package_manager": ", ".join(f"{' | '.join(names)} ({language})" for language, names in PACKAGE_MANAGERS_OF.items())
+                       + ": installs the dependencies frozen to the lock file; default: chosen from the lock file in dependencies.",
     "packages": "Extra language packages (pin them: name==1.2.3, name@1.2.3, name:1.2.3).",
     "workdir": "The application's directory in the image.",
     "copy": "What goes into the image from the build context (filtered by .dockerignore), copied last (R07).",

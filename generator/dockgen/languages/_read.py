@@ -52,6 +52,8 @@ class Found:
 
     Attributes:
         name, version, dependencies (tuple of file names): guesses or None.
+        package_manager: the manager's name when it is not the language's fallback (npm,
+            pip), or None.
         candidates: start commands, best first.
         base, copy, workdir, env, writable: extra fields some projects need, or None.
     """
@@ -59,6 +61,7 @@ class Found:
     name: Guess | None = None
     version: Guess | None = None
     dependencies: Guess | None = None
+    package_manager: Guess | None = None
     candidates: list[Command] = field(default_factory=list)
     base: Guess | None = None
     copy: Guess | None = None
@@ -202,11 +205,12 @@ def short(version: str, parts: int) -> str:
 def satisfies(version: str, spec: str) -> bool:
     """True when ``version`` (e.g. ``3.12``) satisfies a version range in PEP 440, npm or Composer syntax.
 
-    Supports ``>= > <= < == = != ~= ^ ~``, ``x``/``*`` wildcards, ``,``/space (and) and ``||`` (or).
+    Supports ``>= > <= < == = != ~= ~> ^ ~``, ``x``/``*`` wildcards, ``,``/space (and) and ``||`` (or).
     Unknown syntax satisfies nothing.
     """
     v = _vtuple(version)
     for alternative in spec.split("||"):
+        alternative = re.sub(r"([<>=!~^]+)\s+", r"\1", alternative)  # "~> 3.3" is one clause
         clauses = [c for c in re.split(r"[,\s]+(?=[<>=!~^\d])", alternative.strip()) if c.strip()]
         if clauses and all(_clause(v, c.replace(" ", "")) for c in clauses):
             return True
@@ -214,7 +218,7 @@ def satisfies(version: str, spec: str) -> bool:
 
 
 def _clause(v: tuple[int, ...], clause: str) -> bool:
-    match = re.fullmatch(r"(>=|<=|==|!=|~=|>|<|=|\^|~)?v?(\d+(?:\.(?:\d+|x|\*))*)(?:\.\*)?", clause)
+    match = re.fullmatch(r"(>=|<=|==|!=|~=|~>|>|<|=|\^|~)?v?(\d+(?:\.(?:\d+|x|\*))*)(?:\.\*)?", clause)
     if not match:
         return False
     op, text = match.group(1) or "==", match.group(2)
@@ -236,10 +240,37 @@ def _clause(v: tuple[int, ...], clause: str) -> bool:
         return mine < want
     if op == "^":  # npm/Composer caret: same major (same minor when major is 0)
         return v[:1] == want[:1] and mine >= want
-    if op in ("~", "~="):  # tilde: same prefix but the last given part
+    if op in ("~", "~=", "~>"):  # tilde (and RubyGems' pessimistic ~>): same prefix but the last given part
         head = want[:-1] if len(want) > 1 else want
         return v[: len(head)] == head and mine >= want
     return False
+
+
+def first(*guesses: Guess | None) -> Guess | None:
+    """The first of ``guesses`` that is not None (callers list a language's version sources in order)."""
+    return next((g for g in guesses if g is not None), None)
+
+
+def tool_versions(root: Path, tools: tuple[str, ...], parts: int = 2) -> Guess | None:
+    """The version asdf's (or mise's) ``.tool-versions`` gives one of ``tools`` (``nodejs 20.11.0``), cut to ``parts``."""
+    text = read(root / ".tool-versions") or ""
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split("#", 1)[0].split()
+        if len(words) >= 2 and words[0] in tools and re.match(r"v?\d+", words[1]):
+            return Guess(short(words[1], parts), f".tool-versions:{number}: {words[0]} {words[1]}")
+    return None
+
+
+def dockerfile_from(root: Path, images: tuple[str, ...], parts: int = 2) -> Guess | None:
+    """The version in the tag of the project's own Dockerfile's first ``FROM`` of one of ``images``
+    (``FROM python:3.12-slim`` gives 3.12): the project's own build says it, so it beats a range."""
+    text = read(root / "Dockerfile") or ""
+    pattern = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?:[\w.:-]+/)?(?:library/)?([\w.-]+):v?(\d+(?:\.\d+)*)", re.I | re.M)
+    for match in pattern.finditer(text):
+        if match.group(1) in images:
+            line = text.count("\n", 0, match.start()) + 1
+            return Guess(short(match.group(2), parts), f"Dockerfile:{line}: {one_line(match.group(0), 50)}")
+    return None
 
 
 def range_guess(known: tuple[str, ...], spec: str, where: str, parts: int = 2) -> Guess | None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..spec import Spec
     from ._read import Found
 
-VERSIONS = ("1.25", "1.24", "1.23", "1.22")
+VERSIONS = ("1.25", "1.24")
 DEFAULT_VERSION = "1.24"
 DEFAULT_MANIFESTS = ("go.mod", "go.sum")
 SCAFFOLD = "go"
@@ -74,6 +74,19 @@ def healthcheck(port: int, path: str, base: str | None) -> None:
     return None
 
 
+def _gomod_version(gomod: str, directive: str):
+    """The version of go.mod's ``toolchain go1.22.3`` (the toolchain the module asks for)
+    or ``go 1.22`` (the oldest it builds with) line, as a Guess; None without it."""
+    import re
+
+    from . import _read
+
+    match = re.search(rf"^{directive}\s*(\d+\.\d+(?:\.\d+)?)", gomod, re.M)
+    if not match:
+        return None
+    return _read.Guess(_read.short(match.group(1), 2), f"go.mod: {match.group(0).strip()}")
+
+
 def detect(root: Path, notes: list[str]) -> Found:
     """What a Go project's files say (see module docstring and the contract in base.py)."""
     import re
@@ -85,9 +98,8 @@ def detect(root: Path, notes: list[str]) -> Found:
     module = re.search(r"^module\s+(\S+)", gomod, re.M)
     if module:
         found.name = _read.Guess(module.group(1).rstrip("/").split("/")[-1], "go.mod: module")
-    goline = re.search(r"^go\s+(\d+\.\d+(?:\.\d+)?)", gomod, re.M)
-    if goline:
-        found.version = _read.Guess(_read.short(goline.group(1), 2), f"go.mod: go {goline.group(1)}")
+    found.version = _read.first(_read.tool_versions(root, ("golang", "go")), _gomod_version(gomod, "toolchain go"),
+                                _read.dockerfile_from(root, ("golang",)), _gomod_version(gomod, "go "))
     found.dependencies = _read.Guess(_read.existing(root, DEFAULT_MANIFESTS), "found next to the spec")
     mains = [p for p in sorted(root.glob("*.go")) if re.search(r"^package\s+main\b", _read.read(p) or "", re.M)]
     if mains:

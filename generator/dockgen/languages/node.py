@@ -1,11 +1,15 @@
 """Node.js: the package manager installs in a builder stage; the final image copies node_modules.
 
 Official image ``node:<version>-slim|alpine`` (R05). Dependencies are installed by a
-package manager from :mod:`dockgen.packagers` (npm today: ``npm ci --omit=dev``, or
-``npm install --omit=dev`` without a lock file), its cache in a BuildKit cache mount (R04).
+package manager from :mod:`dockgen.packagers`: the spec's ``package_manager``, else the
+one whose lock file the spec lists (pnpm-lock.yaml, yarn.lock, bun.lock), else npm
+(``npm ci``, or ``npm install`` without a lock file); its caches are BuildKit cache
+mounts (R04) and only node_modules reaches the final image.
 
-Detection (``dockgen init``) reads ``.nvmrc``, ``.node-version``, ``package.json``
-(``name``, ``engines.node``, ``scripts.start``, ``main``) and its lock file, and looks for
+Detection (``dockgen init``) reads the version from ``.nvmrc``, ``.node-version``,
+``.tool-versions``, the project's Dockerfile (``FROM node:20-slim``) and ``engines.node``,
+in that order; ``package.json`` (``name``, ``packageManager``, ``scripts.start``, ``main``)
+and its lock file, and looks for
 ``server.js``/``index.js``/``app.js``. A ``start`` script is resolved to the program it
 runs (``node server.js``), never written as ``npm start``: tini → npm → ``sh -c`` → node
 loses SIGTERM (issue 10, paketo-buildpacks/nodejs#37).
@@ -15,7 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..packagers import npm, pick
+from .. import packagers
+from ..packagers import npm
 from .base import Toolchain, in_workdir, manifests_for
 
 if TYPE_CHECKING:
@@ -24,9 +29,9 @@ if TYPE_CHECKING:
     from ..spec import Spec
     from ._read import Command, Found
 
-VERSIONS = ("24", "22", "20", "18")
+VERSIONS = ("24", "22", "20")
 DEFAULT_VERSION = "22"
-PACKAGERS = ("npm",)
+PACKAGERS = packagers.BY_LANGUAGE["node"]
 DEFAULT_MANIFESTS = (*npm.MANIFESTS, npm.LOCKS[0])
 SCAFFOLD = "node"
 NEW_PORT = 3000
@@ -42,8 +47,9 @@ ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "inde
 def toolchain(spec: Spec) -> Toolchain:
     """Node's toolchain for ``spec`` (see module docstring)."""
     image = spec.base or f"node:{spec.version}-{spec.variant}"
-    manifests = manifests_for(spec, DEFAULT_MANIFESTS)
-    manager = pick(PACKAGERS, manifests)
+    named = packagers.module(spec.package_manager) if spec.package_manager else None
+    manifests = manifests_for(spec, packagers.default_manifests(named) if named else DEFAULT_MANIFESTS)
+    manager = named or packagers.pick(PACKAGERS, manifests)
     install = list(manager.install(manifests, tuple(spec.packages)))
     modules = in_workdir(spec, "node_modules")
     if install:
@@ -84,13 +90,11 @@ def detect(root: Path, notes: list[str]) -> Found:
     if isinstance(package.get("name"), str):
         found.name = _read.Guess(package["name"].split("/")[-1], "package.json: name")
     found.version = _version(root, package)
-    deps = npm.found(root)
-    if len(deps) < 2:  # no npm lock file: say how to make one from the lock that is there
-        for lock in ("yarn.lock", "pnpm-lock.yaml", "bun.lockb"):
-            if (root / lock).is_file():
-                notes.append(f"{lock} found: dockgen installs with npm; run `npm install --package-lock-only` and add package-lock.json to dependencies")
-                break
-    found.dependencies = _read.Guess(deps, "found next to the spec")
+    found.dependencies, found.package_manager = _package_manager(root, package, notes)
+    if (root / ".npmrc").is_file():
+        from ..packagers import _node
+
+        notes.append(_node.npmrc_warning())
     candidates = _start_script(root, package, notes)
     main = package.get("main")
     if isinstance(main, str) and (root / main).is_file():
@@ -100,6 +104,43 @@ def detect(root: Path, notes: list[str]) -> Found:
             candidates.append(_read.Command(("node", name), f"{name} found", _read.port_in(root, root / name)))
     found.candidates = candidates
     return found
+
+
+def _package_manager(root: Path, package: dict, notes: list[str]):
+    """(dependencies, package_manager) Guesses: package.json's ``packageManager`` field first,
+    then the lock file present (pnpm, yarn, bun, npm); package_manager is None for npm."""
+    from . import _read
+
+    field = package.get("packageManager") if isinstance(package.get("packageManager"), str) else ""
+    named, _, pinned = field.partition("@")
+    present = {name: packagers.module(name).found(root) for name in PACKAGERS}
+    locked = [name for name, files in present.items() if len(files) > 1]
+    name = named if named in PACKAGERS else (locked[0] if locked else "npm")
+    deps = present[name] or (("package.json",) if (root / "package.json").is_file() else ())
+    source = f"package.json: packageManager = {field}" if named == name else f"{deps[-1]} found"
+    if name == "yarn" and _berry(root, pinned) and ".yarnrc.yml" not in deps:
+        notes.append("yarn.lock is yarn berry's (its __metadata header) but there is no .yarnrc.yml: dockgen installs "
+                     "berry only with that file listed in dependencies; create it (nodeLinker: node-modules) and list it")
+    if name in ("yarn", "pnpm") and named != name and (name == "pnpm" or _berry(root, pinned)):
+        notes.append(f"package.json has no packageManager field: corepack runs its own default {name}; pin yours "
+                     f"with `corepack use {name}@<version>` (it writes the field)")
+    if len(locked) > 1:
+        notes.append(f"several lock files ({', '.join(present[n][1] for n in locked)}): "
+                     f"dockgen installs with {name}; delete the others")
+    dependencies = _read.Guess(deps, "found next to the spec")
+    return dependencies, (None if name == "npm" else _read.Guess(name, source))
+
+
+def _berry(root: Path, pinned: str) -> bool:
+    """yarn berry (v2 and newer): a .yarnrc.yml, a lock with berry's __metadata header, or packageManager yarn@2+."""
+    import re
+
+    from . import _read
+
+    lock = (_read.read(root / "yarn.lock") or "")[:2000]
+    major = re.match(r"\d+", pinned)
+    return ((root / ".yarnrc.yml").is_file() or re.search(r"^__metadata:", lock, re.M) is not None
+            or bool(major and int(major.group()) >= 2))
 
 
 def _version(root: Path, package: dict):
@@ -116,10 +157,11 @@ def _version(root: Path, package: dict):
             return _read.Guess(lts, f"{filename}: {line}")
         if re.match(r"v?\d+", line):
             return _read.Guess(_read.short(line, 1), f"{filename}: {line}")
+    stated = _read.first(_read.tool_versions(root, ("nodejs", "node"), 1), _read.dockerfile_from(root, ("node",), 1))
     engines = _read.mapping(package, "engines")
-    if isinstance(engines.get("node"), str):
+    if stated is None and isinstance(engines.get("node"), str):
         return _read.range_guess(VERSIONS, engines["node"], "package.json: engines.node", parts=1)
-    return None
+    return stated
 
 
 RUNNERS = ("npm", "yarn", "pnpm", "bun")  # package managers whose run command starts a script through sh

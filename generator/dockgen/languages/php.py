@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..spec import Spec
     from ._read import Found
 
-VERSIONS = ("8.4", "8.3", "8.2", "8.1")
+VERSIONS = ("8.4", "8.3", "8.2")
 DEFAULT_VERSION = "8.3"
 DEFAULT_MANIFESTS = ("composer.json", "composer.lock")
 SCAFFOLD = "php"
@@ -74,8 +74,11 @@ def detect(root: Path, notes: list[str]) -> Found:
     if isinstance(composer.get("name"), str):
         found.name = _read.Guess(composer["name"].split("/")[-1], "composer.json: name")
     require = _read.mapping(composer, "require")
-    if isinstance(require.get("php"), str):
-        found.version = _read.range_guess(VERSIONS, require["php"], "composer.json: require.php")
+    platform = _read.mapping(_read.mapping(composer, "config"), "platform")
+    found.version = _read.first(
+        _read.tool_versions(root, ("php",)), _read.dockerfile_from(root, ("php",)),
+        _read.range_guess(VERSIONS, platform["php"], "composer.json: config.platform.php") if isinstance(platform.get("php"), str) else None,
+        _read.range_guess(VERSIONS, require["php"], "composer.json: require.php") if isinstance(require.get("php"), str) else None)
     found.dependencies = _read.Guess(_read.existing(root, DEFAULT_MANIFESTS), "found next to the spec")
     for front in ("public/index.php", "web/index.php", "index.php"):
         if (root / front).is_file():

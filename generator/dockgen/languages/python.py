@@ -1,12 +1,14 @@
 """Python: a virtual environment built in a builder stage; the final image copies it.
 
 Official image ``python:<version>-slim|alpine`` (R05). Dependencies are installed by a
-package manager from :mod:`dockgen.packagers`: uv when the spec lists ``uv.lock``
-(``pyproject.toml`` + ``uv.lock``), else pip from requirements files; the manager's cache
-is a BuildKit cache mount (R04) and compilers (``build_packages``) stay in the builder.
+package manager from :mod:`dockgen.packagers`: the spec's ``package_manager``, else the
+one whose lock file the spec lists (uv.lock, poetry.lock, Pipfile.lock), else pip from
+requirements files; the manager's cache is a BuildKit cache mount (R04), compilers
+(``build_packages``) and the manager itself stay in the builder.
 
-Detection (``dockgen init``) reads ``.python-version``, ``runtime.txt`` and
-``pyproject.toml`` (``name``, ``requires-python``, ``[project.scripts]``), the
+Detection (``dockgen init``) reads the version from ``.python-version``, ``runtime.txt``,
+``.tool-versions``, the project's Dockerfile (``FROM python:3.12-slim``) and
+``requires-python``, in that order; ``pyproject.toml`` (``name``, ``[project.scripts]``), the
 requirements files, and the ``.py`` sources for a WSGI/ASGI app object (Flask, FastAPI,
 Django's ``get_wsgi_application()`` ...) or a ``__main__`` block.
 """
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import packagers
 from ..packagers import module as packager
-from ..packagers import pick, pip, uv
+from ..packagers import pip, uv
 from .base import Toolchain, manifests_for
 
 if TYPE_CHECKING:
@@ -25,9 +28,9 @@ if TYPE_CHECKING:
     from ..spec import Spec
     from ._read import Command, Found
 
-VERSIONS = ("3.13", "3.12", "3.11", "3.10", "3.9")
+VERSIONS = ("3.14", "3.13", "3.12", "3.11", "3.10")
 DEFAULT_VERSION = "3.12"
-PACKAGERS = ("uv", "pip")  # preferred first; pip is the fallback
+PACKAGERS = packagers.BY_LANGUAGE["python"]  # preferred first; pip is the fallback
 DEFAULT_MANIFESTS = pip.MANIFESTS
 SCAFFOLD = "python"
 NEW_PORT = 8000
@@ -46,8 +49,9 @@ RUNTIME_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
 def toolchain(spec: Spec) -> Toolchain:
     """Python's toolchain for ``spec`` (see module docstring)."""
     image = spec.base or f"python:{spec.version}-{spec.variant}"
-    manifests = manifests_for(spec, DEFAULT_MANIFESTS)
-    manager = pick(PACKAGERS, manifests)
+    named = packagers.module(spec.package_manager) if spec.package_manager else None
+    manifests = manifests_for(spec, packagers.default_manifests(named) if named else DEFAULT_MANIFESTS)
+    manager = named or packagers.pick(PACKAGERS, manifests)
     install = manager.install(manifests, tuple(spec.packages), into=VENV)
     if not install:  # nothing to install: no builder stage, no virtual environment
         return Toolchain(final_image=image, final_env=RUNTIME_ENV, ignore=IGNORE, pin_rule=manager.PIN_RULE)
@@ -91,7 +95,7 @@ def detect(root: Path, notes: list[str]) -> Found:
     if isinstance(project.get("name"), str):
         found.name = _read.Guess(project["name"], "pyproject.toml: [project] name")
     found.version = _version(root, project)
-    found.dependencies = _dependencies(root, project, notes)
+    found.dependencies, found.package_manager = _dependencies(root, project, notes)
     sources = _read.sources(root, ".py")
     found.candidates = [*_app_commands(root, sources), *_script_commands(project), *_main_commands(root, sources)]
     if any(_read.rel(root, p).startswith("src/") for p in sources):
@@ -110,13 +114,15 @@ def _version(root: Path, project: dict):
     line = _read.first_line(root / "runtime.txt")
     if line and re.match(r"python-\d+\.\d+", line):
         return _read.Guess(_read.short(line, 2), f"runtime.txt: {line}")
-    if isinstance(project.get("requires-python"), str):
+    stated = _read.first(_read.tool_versions(root, ("python",)), _read.dockerfile_from(root, ("python",)))
+    if stated is None and isinstance(project.get("requires-python"), str):
         return _read.range_guess(VERSIONS, project["requires-python"], "pyproject.toml: requires-python")
-    return None
+    return stated
 
 
 def _dependencies(root: Path, project: dict, notes: list[str]):
-    """The manifests of the first of :data:`PACKAGERS` the project has (uv.lock beats requirements.txt)."""
+    """(dependencies, package_manager) Guesses: the manifests of the first of :data:`PACKAGERS`
+    the project has (a lock file beats requirements.txt); package_manager is None for pip."""
     from . import _read
 
     for name in PACKAGERS:
@@ -124,24 +130,19 @@ def _dependencies(root: Path, project: dict, notes: list[str]):
         deps = manager.found(root)
         if not deps:
             continue
-        if manager is uv:
-            if pip.found(root):
-                notes.append("requirements.txt is not used: dockgen installs from uv.lock (uv sync --locked); "
-                             "list requirements.txt in dependencies instead to install with pip")
-            return _read.Guess(deps, "uv.lock found: installed with `uv sync --locked`")
-        return _read.Guess(deps, "found next to the spec")
+        if manager is pip:
+            return _read.Guess(deps, "found next to the spec"), None
+        lock = deps[-1]
+        if pip.found(root):
+            notes.append(f"requirements.txt is not used: dockgen installs from {lock} ({name}); "
+                         "list requirements.txt in dependencies and drop package_manager to install with pip instead")
+        how = " ".join(manager.install(deps, (), into=VENV)[-1][:3])  # e.g. uv sync --locked
+        return _read.Guess(deps, f"{lock} found: installed with `{how}`"), _read.Guess(name, f"{lock} found")
     listed = project.get("dependencies") if isinstance(project.get("dependencies"), list) else []
-    for lock, how in (("poetry.lock", "poetry export -o requirements.txt"),
-                      ("Pipfile.lock", "pipenv requirements > requirements.txt")):
-        if (root / lock).is_file():
-            notes.append(f"{lock} found: dockgen installs from requirements files; run `{how}` and add requirements.txt to dependencies")
-            break
-    else:
-        if listed:
-            notes.append("pyproject.toml lists dependencies: dockgen installs from requirements files or uv.lock; "
-                         "write them to requirements.txt (e.g. `pip-compile -o requirements.txt pyproject.toml`) "
-                         "or run `uv lock`, and add the files to dependencies")
-    return _read.Guess((), "no requirements.txt or uv.lock found")
+    if listed:
+        notes.append("pyproject.toml lists dependencies but there is no lock file: run `uv lock` (or `poetry lock`) "
+                     "and init again, or write them to requirements.txt and add it to dependencies")
+    return _read.Guess((), "no requirements.txt or lock file found"), None
 
 
 def _declared(root: Path) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..spec import Spec
     from ._read import Found
 
-VERSIONS = ("3.4", "3.3", "3.2", "3.1")
+VERSIONS = ("3.4", "3.3", "3.2")
 DEFAULT_VERSION = "3.3"
 DEFAULT_MANIFESTS = ("Gemfile", "Gemfile.lock")
 SCAFFOLD = "ruby"
@@ -78,6 +78,7 @@ def detect(root: Path, notes: list[str]) -> Found:
     if line and re.search(r"\d+\.\d+", line):
         found.version = _read.Guess(_read.short(line, 2), f".ruby-version: {line}")
     gemfile = _read.read(root / "Gemfile") or ""
+    found.version = _read.first(found.version, _read.tool_versions(root, ("ruby",)), _read.dockerfile_from(root, ("ruby",)))
     if found.version is None:
         match = re.search(r"^\s*ruby\s+['\"]([^'\"]+)['\"]", gemfile, re.M)
         if match:

@@ -54,7 +54,7 @@ def install(manifests: tuple[str, ...], packages: tuple[str, ...], *, dev: bool 
             ("python", "-m", "pip", "--python", f"{into}/bin/python", "install", *requirements, *packages))
 
 
-def prune() -> tuple[tuple[str, ...], ...]:
+def prune(manifests: tuple[str, ...] = (), into: str | None = None) -> tuple[tuple[str, ...], ...]:
     """Nothing: pip installs no development group to remove."""
     return ()
 

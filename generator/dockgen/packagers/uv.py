@@ -48,7 +48,7 @@ def install(manifests: tuple[str, ...], packages: tuple[str, ...], *, dev: bool 
     return tuple(commands)
 
 
-def prune() -> tuple[tuple[str, ...], ...]:
+def prune(manifests: tuple[str, ...] = (), into: str | None = None) -> tuple[tuple[str, ...], ...]:
     """Sync again without the dev group: uv removes what the lock's dev group added."""
     return (("uv", "sync", "--locked", "--no-dev", "--no-install-project"),)
 
