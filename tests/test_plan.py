@@ -177,4 +177,4 @@ def test_r02_an_image_without_tini_gets_it_from_a_debian_stage_first(tmp_path: P
     assert init.steps[1].commands == APT.install(("tini",)) and init.steps[1].ignore == ("DL3008",)
     final = plan.stages[-1].steps
     assert any(isinstance(s, Copy) and s.stage == "init" and s.dest == "/sbin/tini" for s in final)
-    assert final[-1].argv[:3] == ("/sbin/tini", "--", "/usr/local/bin/run.sh")
+    assert final[-1].argv[:3] == ("/usr/local/bin/run.sh", "/sbin/tini", "--")  # run.sh first (R18)
