@@ -116,7 +116,6 @@ def render(
 
     Example: dockgen render specs/python-notes/dockgen.yaml -o build/
     """
-    from .files import OBSOLETE, check as check_files, context_warning, shown, update
     from .render import make_renderer
 
     try:
@@ -129,32 +128,44 @@ def render(
             if print_run:
                 typer.echo(renderer.run_command(plan), nl=False)
                 return
-            files = renderer.files(plan, annotate=annotate)
-            directory = output if output is not None else loaded.context
-            if output is not None:
-                _warn([warning] if (warning := context_warning(loaded.context, directory, plan, files)) else [])
-            if check:
-                try:
-                    check_files(files, directory)
-                except CheckFailed as error:
-                    failed.append(error)
-                    continue
-                typer.echo(f"{shown(directory)}: up to date", err=True)
-                continue
-            done = update(files, directory, force=force)
-            for name in done.written:
-                typer.echo(f"wrote {directory / name}")
-            for name in done.removed:
-                typer.echo(f"removed {directory / name}: {OBSOLETE[name]}")
-            _warn(done.warnings)
-            if not done.written and not done.removed:
-                typer.echo(f"{shown(directory)}: up to date", err=True)
+            error = _render_one(renderer.files(plan, annotate=annotate), loaded.context, output, plan, force, check)
+            if error is not None:
+                failed.append(error)
         if failed:
             for error in failed[:-1]:
                 _report(error)
             raise failed[-1]
     except DockgenError as error:
         raise _fail(error) from None
+
+
+def _render_one(files, context: Path, output: Optional[Path], plan, force: bool, check: bool) -> Optional[CheckFailed]:
+    """Write (or with ``check``, compare) one spec's ``files`` and print what happened.
+
+    Returns the :class:`CheckFailed` of ``--check`` for the caller to report, else None.
+    Raises DockgenError: the files cannot be written (see :func:`dockgen.files.update`).
+    """
+    from .files import OBSOLETE, check as check_files, context_warning, shown, update
+
+    directory = output if output is not None else context
+    if output is not None:
+        _warn([warning] if (warning := context_warning(context, directory, plan, files)) else [])
+    if check:
+        try:
+            check_files(files, directory)
+        except CheckFailed as error:
+            return error
+        typer.echo(f"{shown(directory)}: up to date", err=True)
+        return None
+    done = update(files, directory, force=force)
+    for name in done.written:
+        typer.echo(f"wrote {directory / name}")
+    for name in done.removed:
+        typer.echo(f"removed {directory / name}: {OBSOLETE[name]}")
+    _warn(done.warnings)
+    if not done.written and not done.removed:
+        typer.echo(f"{shown(directory)}: up to date", err=True)
+    return None
 
 
 @app.command()
