@@ -222,7 +222,9 @@ def final_files(build: Build) -> list[Step]:
     if build.family.shell:
         steps.append(Copy("secrets, config", ("R17", "R18"), sources=("run.sh",), dest=RUN_SH))
     if spec.language != "go" or "copy" in spec.model_fields_set:
-        steps.append(Copy("copy", ("R07", "R15"), sources=tuple(spec.copy), dest="./"))
+        # Issue 10, items 2 and 3: one COPY per entry, each landing at its own path (never
+        # flattened into one directory); `copy: []` means no application files, no COPY.
+        steps += [Copy("copy", ("R07", "R15"), sources=(source,), dest=dest) for source, dest in spec.copies]
     steps.append(SetUser("user", ("R15",), uid=spec.user.uid, gid=spec.user.gid))
     return steps
 
