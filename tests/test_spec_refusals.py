@@ -48,7 +48,7 @@ REFUSED = {
     "secret-twice": ({"secrets": ["DB", "db"]}, ["secrets", "twice"]),
     "secret-reserved": ({"secrets": ["PATH"]}, ["secrets[0]", "PATH"]),
     # R15: an account the base image already has
-    "user-www-data": ({"user": {"name": "www-data"}}, ["user.name", "www-data"]),
+    "user-www-data": ({"user": {"name": "www-data"}}, ["user.name", "www-data", "python:3.12-slim"]),
     # compose would reject these
     "port-twice": ({"ports": [80, 80]}, ["ports", "twice"]),
     "volume-twice": ({"volumes": ["/data", "/data/"]}, ["volumes", "twice"]),

@@ -340,19 +340,6 @@ def _secret_name(value: str) -> str:
     return value
 
 
-# Accounts the official base images already have; groupadd/adduser would fail on them.
-SYSTEM_ACCOUNTS = {"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
-                   "www-data", "backup", "list", "irc", "gnats", "nobody", "nogroup", "_apt", "node", "nginx",
-                   "postgres", "mysql", "redis", "operator", "adm", "shutdown", "halt", "ftp", "squid", "xfs",
-                   "guest", "utmp", "tty", "disk", "kmem", "wheel", "staff", "users", "ping", "postdrop", "smmsp"}
-
-
-def _not_system_account(value: str) -> str:
-    if value in SYSTEM_ACCOUNTS and value != "root":
-        raise _fail("account", f"{value!r} is an account the base images already have; choose the app's own name (e.g. app)")
-    return value
-
-
 def _unique(what: str, key=lambda v: v):
     def check(values: list) -> list:
         seen: dict = {}
@@ -381,8 +368,7 @@ class _Model(BaseModel):
 class User(_Model):
     """The non-root user the application runs as (R15)."""
 
-    name: Annotated[str, AfterValidator(_no_shell_metacharacters("user name")), AfterValidator(_matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name")),
-                    AfterValidator(_not_system_account)] = "app"
+    name: Annotated[str, AfterValidator(_no_shell_metacharacters("user name")), AfterValidator(_matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name"))] = "app"
     uid: Annotated[int, BeforeValidator(_no_bool)] = Field(10001, ge=0, le=2**31 - 2)
     gid: Annotated[int, BeforeValidator(_no_bool)] = Field(10001, ge=0, le=2**31 - 2)
 

@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from ..errors import SpecError
-from ..images import DEBIAN, Family, family_of
+from ..images import DEBIAN, Family, accounts_of, family_of
 from ..languages import Toolchain
 from ..loader import LoadedSpec
 from ..ospkg import TINI_STATIC, Command
@@ -40,9 +40,14 @@ class Build:
 
 
 def check_family(loaded: LoadedSpec, family: Family, image: str) -> None:
-    """Refuse what the final image ``image`` cannot do: run.sh without a shell (R17),
-    OS packages or s6 without a package manager. Raises SpecError at the field that asks."""
+    """Refuse what the final image ``image`` cannot do: a user named as one of its own
+    accounts (R15), run.sh without a shell (R17), OS packages or s6 without a package
+    manager. Raises SpecError at the field that asks."""
     spec = loaded.spec
+    if family.users and spec.user.name in accounts_of(image):
+        # issue 10, item 10: only the names this base really has (proxy is Debian's, not Alpine's)
+        raise _refuse(loaded, ("user", "name"), f"{spec.user.name!r} is an account the base image {image} already "
+                      "has; choose the app's own name (e.g. app)")
     if not family.shell:
         for name in ("secrets", "config", "processes"):
             if getattr(spec, name):
