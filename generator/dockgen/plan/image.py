@@ -132,7 +132,8 @@ def builder_stage(build: Build) -> list[Stage]:
     tool, spec = build.tool, build.spec
     if not tool.builder_image:
         return []
-    steps: list[Step] = [From("language, version, variant", ("R05", "R06"), image=tool.builder_image, alias="builder")]
+    steps: list[Step] = [From("language, version, variant", ("R05", "R06"), image=tool.builder_image, alias="builder"),
+                         *as_root(spec, tool.builder_image, builder=True)]
     if spec.build_packages or tool.builder_packages:
         steps.append(system_step(build, "build_packages", ("R03", "R04", "R08", "R10"), family_of(tool.builder_image),
                                  list(tool.builder_packages), list(spec.build_packages)))
@@ -143,6 +144,24 @@ def builder_stage(build: Build) -> list[Stage]:
     steps.append(Workdir("workdir", (), path=tool.builder_workdir or spec.workdir))
     steps += dependency_steps(tool) + build_steps(tool)
     return [Stage("builder", "builds dependencies; nothing else of it reaches the final image (R04)", tuple(steps))]
+
+
+def as_root(spec: Spec, image: str, builder: bool = False) -> list[Step]:
+    """``USER 0:0`` for a stage built FROM the spec's own ``base:`` (issue 10, item 1; the
+    bug of ReproNim/neurodocker#249).
+
+    The official images dockgen picks itself (python, node, ruby, php, golang, debian,
+    uv) run as root, so their stages need no switch and say nothing. A spec's own base
+    may end in ``USER 1000`` (jupyter, bitnami and many in-house images do): its RUN
+    steps (apt, useradd, mkdir, a venv) would then fail with ``Permission denied``, and
+    WORKDIR would be created owned by that user. The switch is numeric, so it needs no
+    /etc/passwd; ``scratch`` has no USER to undo. The final stage still ends on the app's
+    numeric user (R15); the builder ends as root, which hadolint's DL3002 is told to
+    accept: that stage never runs.
+    """
+    if image != spec.base or image == "scratch":
+        return []
+    return [SetUser("base", ("R15",), uid=0, gid=0, ignore=("DL3002",) if builder else ())]
 
 
 def dependency_steps(tool: Toolchain) -> list[Step]:
@@ -192,6 +211,7 @@ def final_base(build: Build) -> list[Step]:
                       if f"org.opencontainers.image.{key}" not in literal)
     return [
         From("base" if spec.base else "language, version, variant", ("R05", "R06"), image=build.tool.final_image),
+        *as_root(spec, build.tool.final_image),
         Arg("labels", ("R16",), names=(("VERSION", "dev"), ("REVISION", "unknown"), ("CREATED", "unknown"))),
         Label("name, description, labels", ("R16",), from_args=from_args, items=tuple(sorted(literal.items()))),
     ]
