@@ -148,9 +148,10 @@ def test_r15_last_user_numeric_non_root_before_entrypoint(r):
 
 
 def _code_copy(r: Rendered, stage) -> int | None:
-    copy = r.spec.get("copy", ["."])
+    """The index of the first COPY of a ``copy`` entry (issue 10, item 3: one COPY per entry)."""
+    sources = [entry["source"] if isinstance(entry, dict) else entry for entry in r.spec.get("copy", ["."])]
     for i, c in enumerate(stage):
-        if c.cmd == "COPY" and not any(f.startswith("--from") for f in c.flags) and list(c.value[:-1]) == copy:
+        if c.cmd == "COPY" and not any(f.startswith("--from") for f in c.flags) and list(c.value[:-1]) == sources[:1]:
             return i
     return None
 
@@ -164,6 +165,9 @@ def test_r07_no_run_after_the_code_copy_in_the_final_stage(r):
                    or c.value[0] == "run.sh" for c in r.final)
         return
     after = [c.cmd for c in r.final[index + 1:]]
+    copies = len(r.spec.get("copy", ["."]))
+    assert after[:copies - 1] == ["COPY"] * (copies - 1), after  # the other entries, one COPY each
+    after = after[copies - 1:]
     assert "RUN" not in after and "COPY" not in after and "ADD" not in after, after
 
 

@@ -158,7 +158,7 @@ PROJECTS = {
     },
     "static-site": {
         "files": {"public/index.html": "<h1>docs</h1>\n", "public/style.css": "h1{}\n", "README.md": "# docs\n"},
-        "expect": {"language": "none", "base": "busybox:1.36.1", "copy": ["public/"], "ports": [8080],
+        "expect": {"language": "none", "base": "busybox:1.36.1", "copy": [{"source": "public", "target": "/www"}], "ports": [8080],
                    "entrypoint": ["httpd"], "cmd": ["-f", "-v", "-p", "8080", "-h", "/www"]},
         "sources": {"base": "public/index.html"},
     },

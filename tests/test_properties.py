@@ -27,7 +27,11 @@ from support import docker_word, lint_problems
 from dockgen.loader import load_text
 from dockgen.plan import S6_STOP_SIGNALS, make_plan
 from dockgen.render import Renderer
-from dockgen.spec import CAPABILITIES, RESERVED_NAMES, SIGNALS, SYSTEM_ACCOUNTS, looks_like_secret
+from dockgen.images import FAMILIES, IMAGE_ACCOUNTS
+from dockgen.spec import CAPABILITIES, RESERVED_NAMES, SIGNALS, looks_like_secret
+
+# Every account name some base image already has (R15: refused for that image).
+ACCOUNTS = frozenset().union(*(f.accounts for f in FAMILIES.values()), *IMAGE_ACCOUNTS.values())
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -85,7 +89,7 @@ def specs(draw) -> dict:
     spec["labels"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9]{0,5}(\.[a-z0-9-]{1,6}){0,2}", fullmatch=True),
                                           hostile, max_size=3))
     spec["user"] = {
-        "name": draw(st.from_regex(r"[a-z_][a-z0-9_-]{0,10}", fullmatch=True).filter(lambda n: n not in SYSTEM_ACCOUNTS)),
+        "name": draw(st.from_regex(r"[a-z_][a-z0-9_-]{0,10}", fullmatch=True).filter(lambda n: n not in ACCOUNTS)),
         "uid": draw(st.integers(1, 2**31 - 2)),
         "gid": draw(st.integers(1, 2**31 - 2)),
     }

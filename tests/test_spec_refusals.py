@@ -48,7 +48,7 @@ REFUSED = {
     "secret-twice": ({"secrets": ["DB", "db"]}, ["secrets", "twice"]),
     "secret-reserved": ({"secrets": ["PATH"]}, ["secrets[0]", "PATH"]),
     # R15: an account the base image already has
-    "user-www-data": ({"user": {"name": "www-data"}}, ["user.name", "www-data"]),
+    "user-www-data": ({"user": {"name": "www-data"}}, ["user.name", "www-data", "python:3.12-slim"]),
     # compose would reject these
     "port-twice": ({"ports": [80, 80]}, ["ports", "twice"]),
     "volume-twice": ({"volumes": ["/data", "/data/"]}, ["volumes", "twice"]),
@@ -125,9 +125,10 @@ def test_compose_volume_names_are_named_volumes_never_host_paths(tmp_path: Path)
 
 def test_r15_runtime_data_below_the_workdir_stays_out_of_the_build_context(tmp_path: Path):
     """The directory the image chowns to the app user must not be replaced by COPY . ./"""
-    spec = {**BASE, "volumes": ["/app/data"], "copy": [".", "public/"]}
+    spec = {**BASE, "volumes": ["/app/data"], "copy": [".", "public/", {"source": "site", "target": "/app"}]}
     plan = _plan(spec, tmp_path)
-    assert "data/" in plan.ignore and "public/data/" in plan.ignore
+    assert "data/" in plan.ignore and "site/data/" in plan.ignore
+    assert "public/data/" not in plan.ignore  # public/ lands at /app/public (issue 10, item 3)
     assert "dockgen.yaml" in plan.ignore
 
 

@@ -68,16 +68,13 @@ def _warn(messages: list[str] | tuple[str, ...]) -> None:
 
 
 def _plan(spec: Path):
-    from .files import missing_from_context
+    from .context import check_context
     from .loader import load_spec
     from .plan import make_plan
 
     loaded = load_spec(spec)
     plan = make_plan(loaded)
-    missing = missing_from_context(loaded.context, plan.context_files)
-    if missing:
-        _warn([f"{spec}: dependencies: {', '.join(missing)} not found in the build context {loaded.context}; "
-               "the image build will need them"])
+    _warn(check_context(loaded, plan.context_files))  # issue 10, item 7: symlinks out, misspelt manifests
     _warn(plan.warnings)
     return loaded, plan
 

@@ -266,12 +266,6 @@ def update(files: list[OutputFile], directory: Path, force: bool = False) -> Upd
     return Update(tuple(written), tuple(removed), warnings)
 
 
-def missing_from_context(context: Path, names: Sequence[str]) -> list[str]:
-    """Which of ``names`` (paths relative to the build context ``context``, e.g. the dependency
-    manifests the build COPYs) do not exist there, in the order given."""
-    return [name for name in names if not (context / name).exists()]
-
-
 def copied_from_context(plan: Plan, generated: list[OutputFile]) -> tuple[str, ...]:
     """What the final Dockerfile COPYs from the build context, other than the files dockgen
     generates (run.sh): sources of ``COPY`` without ``--from``, as written

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, SpecError
-from .spec import ConfigFile, Healthcheck, Process, Refusal, Spec, User
+from .spec import ConfigFile, CopyEntry, Healthcheck, Process, Refusal, Spec, User
 
 
 @dataclass
@@ -83,6 +83,7 @@ def _models_at(path: tuple) -> type[BaseModel] | None:
         ("user",): User,
         ("healthcheck",): Healthcheck,
         ("config", "*"): ConfigFile,
+        ("copy", "*"): CopyEntry,
         ("processes", "*"): Process,
     }.get(shape)
 
@@ -119,7 +120,8 @@ def _field_name(path: tuple) -> str:
 
 
 def _problem_from_pydantic(error: dict, file: str, marks: _Marks) -> Problem:
-    path = tuple(p for p in error["loc"] if p != "[key]")
+    # "[key]" marks a mapping key; "[path]"/"[mapping]" are the spec's union tags (copy entries)
+    path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("[")))
     kind, value = error["type"], error.get("input")
     hint = None
     if kind == "extra_forbidden":

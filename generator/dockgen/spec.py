@@ -25,7 +25,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -145,6 +147,20 @@ def _relative_path(value: str) -> str:
 
 
 RelPath = Annotated[str, AfterValidator(_relative_path)]
+
+
+def _image_path(value: str) -> str:
+    """A path in the image: absolute (``/www``) or relative to the workdir (``static``)."""
+    if value.startswith("/"):
+        return _absolute_path(value)
+    _matcher(rf"{_PATH_CHARS}+", "path in the image (absolute, or relative to workdir; letters, digits, . _ @ + - / only)")(value)
+    if value.startswith("-") or ".." in value.split("/"):
+        raise _fail("path", f"{value!r} must be an absolute path in the image or one relative to workdir "
+                    "(no leading -, no ..)")
+    return posixpath.normpath(value)
+
+
+ImagePath = Annotated[str, AfterValidator(_image_path)]
 
 # Package names that install an ssh server (Debian, Alpine), compared without punctuation:
 # apt reads `openssh.server` or `openssh-server+` as patterns that match openssh-server.
@@ -324,19 +340,6 @@ def _secret_name(value: str) -> str:
     return value
 
 
-# Accounts the official base images already have; groupadd/adduser would fail on them.
-SYSTEM_ACCOUNTS = {"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
-                   "www-data", "backup", "list", "irc", "gnats", "nobody", "nogroup", "_apt", "node", "nginx",
-                   "postgres", "mysql", "redis", "operator", "adm", "shutdown", "halt", "ftp", "squid", "xfs",
-                   "guest", "utmp", "tty", "disk", "kmem", "wheel", "staff", "users", "ping", "postdrop", "smmsp"}
-
-
-def _not_system_account(value: str) -> str:
-    if value in SYSTEM_ACCOUNTS and value != "root":
-        raise _fail("account", f"{value!r} is an account the base images already have; choose the app's own name (e.g. app)")
-    return value
-
-
 def _unique(what: str, key=lambda v: v):
     def check(values: list) -> list:
         seen: dict = {}
@@ -365,8 +368,7 @@ class _Model(BaseModel):
 class User(_Model):
     """The non-root user the application runs as (R15)."""
 
-    name: Annotated[str, AfterValidator(_no_shell_metacharacters("user name")), AfterValidator(_matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name")),
-                    AfterValidator(_not_system_account)] = "app"
+    name: Annotated[str, AfterValidator(_no_shell_metacharacters("user name")), AfterValidator(_matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name"))] = "app"
     uid: Annotated[int, BeforeValidator(_no_bool)] = Field(10001, ge=0, le=2**31 - 2)
     gid: Annotated[int, BeforeValidator(_no_bool)] = Field(10001, ge=0, le=2**31 - 2)
 
@@ -400,6 +402,20 @@ class ConfigFile(_Model):
     mode: Annotated[str, AfterValidator(_matcher(r"0?[0-7]{3}", "file mode (octal, e.g. \"0640\")"))] | None = None
 
 
+class CopyEntry(_Model):
+    """A ``copy`` entry in mapping form: ``source`` (a file or directory of the build
+    context) lands at ``target``; a directory's contents go into ``target`` (R07)."""
+
+    source: RelPath
+    target: ImagePath
+
+
+# A `copy` entry: a path, or a mapping; told apart by its YAML type, so an error names only
+# the form written (the loader drops the "[path]"/"[mapping]" tags from error locations).
+CopyItem = Annotated[Annotated[RelPath, Tag("[path]")] | Annotated[CopyEntry, Tag("[mapping]")],
+                     Discriminator(lambda value: "[mapping]" if isinstance(value, (dict, CopyEntry)) else "[path]")]
+
+
 class Process(_Model):
     """One program of the application, run as an s6 service (R01)."""
 
@@ -427,7 +443,7 @@ class Spec(_Model):
     package_manager: Annotated[Literal[PACKAGE_MANAGERS] | None, AfterValidator(_fits_language)] = None  # the registry's names
     packages: list[LanguagePackage] = []
     workdir: AbsPath = "/app"
-    copy_: list[RelPath] = Field(default=["."], alias="copy")
+    copy_: list[CopyItem] = Field(default=["."], alias="copy")
     user: User = User()
     ports: Annotated[list[Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=65535)]], AfterValidator(_unique("port"))] = []
     env: dict[Annotated[EnvName, AfterValidator(_env_name)], Annotated[OneLine, AfterValidator(_env_value)]] = {}
@@ -449,9 +465,24 @@ class Spec(_Model):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @property
-    def copy(self) -> list[str]:  # noqa: D401 - the public name of the field
+    def copy(self) -> list[str | CopyEntry]:  # noqa: D401 - the public name of the field
         """What goes into the image (``copy`` in YAML; ``copy_`` avoids BaseModel.copy)."""
         return self.copy_
+
+    @property
+    def copies(self) -> tuple[tuple[str, str], ...]:
+        """Each ``copy`` entry as (source in the build context, destination in the image).
+
+        Issue 10, item 3: a path entry lands at its own relative path under the workdir
+        (``src/app`` -> ``./src/app``; ``.`` -> ``./``), so nothing is flattened; a mapping
+        entry lands at its ``target`` (absolute, or relative to the workdir).
+        """
+        def landing(source: str) -> str:
+            path = posixpath.normpath(source)
+            return "./" if path == "." else "./" + path
+
+        return tuple((entry.source, entry.target) if isinstance(entry, CopyEntry) else (entry, landing(entry))
+                     for entry in self.copy_)
 
     @model_validator(mode="after")
     def _cross_field(self) -> "Spec":
@@ -577,7 +608,9 @@ FIELD_DOCS = {
                        + ": installs the dependencies frozen to the lock file; default: chosen from the lock file in dependencies.",
     "packages": "Extra language packages (pin them: name==1.2.3, name@1.2.3, name:1.2.3).",
     "workdir": "The application's directory in the image.",
-    "copy": "What goes into the image from the build context (filtered by .dockerignore), copied last (R07).",
+    "copy": "What goes into the image from the build context (filtered by .dockerignore), copied last (R07): a path "
+            "lands at the same relative path under workdir (\".\" is the whole context); {source: DIR, target: /path} "
+            "puts DIR's contents (or a file) at target. [] copies nothing.",
     "user": "The non-root user the app runs as: name, uid, gid (default app 10001:10001; root is refused, R15).",
     "ports": "Ports the app listens on in the container.",
     "env": "Environment variables baked into the image, taken literally (${VAR} is not expanded); never secrets (R18), never PATH.",

@@ -51,7 +51,8 @@ def detect(root: Path, notes: list[str]) -> Found:
     for directory in (*SITE_DIRS, "."):
         index = root / directory / "index.html"
         if index.is_file():
-            copy = "." if directory == "." else f"{directory}/"
+            # the site's files, not its folder, are what httpd serves from /www (issue 10, item 3)
+            copy = "." if directory == "." else {"source": directory, "target": "/www"}
             found.base = _read.Guess(STATIC_BASE, f"{_read.rel(root, index)}: a static site, served by BusyBox httpd")
             found.copy = _read.Guess((copy,), f"{_read.rel(root, index)} found")
             found.workdir = _read.Guess("/www", "where httpd serves from")

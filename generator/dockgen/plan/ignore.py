@@ -27,17 +27,14 @@ def ignore_patterns(loaded: LoadedSpec, tool: Toolchain) -> tuple[str, ...]:
     writable = set(spec.writable) | set(spec.volumes)
     spec_file = (loaded.path.name,) if re.fullmatch(r"[A-Za-z0-9._@+-]+", loaded.path.name) else ()
     own = (*spec_file, "dockgen.schema.json", *(c.source for c in spec.config))
-    runtime_data = tuple(f"{_context_path(source, rel)}/" for source in spec.copy for rel in _below(spec.workdir, writable))
+    runtime_data = tuple(f"{posixpath.normpath(posixpath.join(source, rel))}/" for source, dest in spec.copies
+                         for rel in _below(posixpath.join(spec.workdir, dest), writable))
     return tuple(dict.fromkeys(COMMON_IGNORE + SECRET_IGNORE + tool.ignore + own + runtime_data))
 
 
 def _below(directory: str, paths: set[str]) -> list[str]:
-    """``paths`` under ``directory``, relative to it, sorted."""
-    prefix = directory.rstrip("/") + "/"
+    """``paths`` under ``directory`` (where a copy entry lands), relative to it, sorted: the
+    entry's source holds them at the same relative paths (``.`` -> ``data``, ``{source:
+    public, target: /www}`` with /www/data writable -> ``public/data``)."""
+    prefix = posixpath.normpath(directory).rstrip("/") + "/"
     return sorted(p[len(prefix):] for p in paths if p.startswith(prefix))
-
-
-def _context_path(source: str, relative: str) -> str:
-    """Where ``relative`` (a path below the workdir) comes from in the build context when
-    ``source`` is copied into the workdir (``.`` -> ``relative``, ``public/`` -> ``public/relative``)."""
-    return posixpath.normpath(posixpath.join(source, relative))

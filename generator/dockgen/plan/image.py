@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from ..errors import SpecError
-from ..images import DEBIAN, Family, family_of
+from ..images import DEBIAN, Family, accounts_of, family_of
 from ..languages import Toolchain
 from ..loader import LoadedSpec
 from ..ospkg import TINI_STATIC, Command
@@ -40,9 +40,14 @@ class Build:
 
 
 def check_family(loaded: LoadedSpec, family: Family, image: str) -> None:
-    """Refuse what the final image ``image`` cannot do: run.sh without a shell (R17),
-    OS packages or s6 without a package manager. Raises SpecError at the field that asks."""
+    """Refuse what the final image ``image`` cannot do: a user named as one of its own
+    accounts (R15), run.sh without a shell (R17), OS packages or s6 without a package
+    manager. Raises SpecError at the field that asks."""
     spec = loaded.spec
+    if family.users and spec.user.name in accounts_of(image):
+        # issue 10, item 10: only the names this base really has (proxy is Debian's, not Alpine's)
+        raise _refuse(loaded, ("user", "name"), f"{spec.user.name!r} is an account the base image {image} already "
+                      "has; choose the app's own name (e.g. app)")
     if not family.shell:
         for name in ("secrets", "config", "processes"):
             if getattr(spec, name):
@@ -127,7 +132,8 @@ def builder_stage(build: Build) -> list[Stage]:
     tool, spec = build.tool, build.spec
     if not tool.builder_image:
         return []
-    steps: list[Step] = [From("language, version, variant", ("R05", "R06"), image=tool.builder_image, alias="builder")]
+    steps: list[Step] = [From("language, version, variant", ("R05", "R06"), image=tool.builder_image, alias="builder"),
+                         *as_root(spec, tool.builder_image, builder=True)]
     if spec.build_packages or tool.builder_packages:
         steps.append(system_step(build, "build_packages", ("R03", "R04", "R08", "R10"), family_of(tool.builder_image),
                                  list(tool.builder_packages), list(spec.build_packages)))
@@ -138,6 +144,24 @@ def builder_stage(build: Build) -> list[Stage]:
     steps.append(Workdir("workdir", (), path=tool.builder_workdir or spec.workdir))
     steps += dependency_steps(tool) + build_steps(tool)
     return [Stage("builder", "builds dependencies; nothing else of it reaches the final image (R04)", tuple(steps))]
+
+
+def as_root(spec: Spec, image: str, builder: bool = False) -> list[Step]:
+    """``USER 0:0`` for a stage built FROM the spec's own ``base:`` (issue 10, item 1; the
+    bug of ReproNim/neurodocker#249).
+
+    The official images dockgen picks itself (python, node, ruby, php, golang, debian,
+    uv) run as root, so their stages need no switch and say nothing. A spec's own base
+    may end in ``USER 1000`` (jupyter, bitnami and many in-house images do): its RUN
+    steps (apt, useradd, mkdir, a venv) would then fail with ``Permission denied``, and
+    WORKDIR would be created owned by that user. The switch is numeric, so it needs no
+    /etc/passwd; ``scratch`` has no USER to undo. The final stage still ends on the app's
+    numeric user (R15); the builder ends as root, which hadolint's DL3002 is told to
+    accept: that stage never runs.
+    """
+    if image != spec.base or image == "scratch":
+        return []
+    return [SetUser("base", ("R15",), uid=0, gid=0, ignore=("DL3002",) if builder else ())]
 
 
 def dependency_steps(tool: Toolchain) -> list[Step]:
@@ -187,6 +211,7 @@ def final_base(build: Build) -> list[Step]:
                       if f"org.opencontainers.image.{key}" not in literal)
     return [
         From("base" if spec.base else "language, version, variant", ("R05", "R06"), image=build.tool.final_image),
+        *as_root(spec, build.tool.final_image),
         Arg("labels", ("R16",), names=(("VERSION", "dev"), ("REVISION", "unknown"), ("CREATED", "unknown"))),
         Label("name, description, labels", ("R16",), from_args=from_args, items=tuple(sorted(literal.items()))),
     ]
@@ -222,7 +247,9 @@ def final_files(build: Build) -> list[Step]:
     if build.family.shell:
         steps.append(Copy("secrets, config", ("R17", "R18"), sources=("run.sh",), dest=RUN_SH))
     if spec.language != "go" or "copy" in spec.model_fields_set:
-        steps.append(Copy("copy", ("R07", "R15"), sources=tuple(spec.copy), dest="./"))
+        # Issue 10, items 2 and 3: one COPY per entry, each landing at its own path (never
+        # flattened into one directory); `copy: []` means no application files, no COPY.
+        steps += [Copy("copy", ("R07", "R15"), sources=(source,), dest=dest) for source, dest in spec.copies]
     steps.append(SetUser("user", ("R15",), uid=spec.user.uid, gid=spec.user.gid))
     return steps
 

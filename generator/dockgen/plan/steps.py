@@ -108,10 +108,12 @@ class Copy(Step):
 
 @dataclass(frozen=True)
 class SetUser(Step):
-    """``USER uid:gid``, numeric (R15)."""
+    """``USER uid:gid``, numeric (R15); ``ignore``: hadolint rules to silence on it (DL3002
+    for the builder's switch to root, a stage that never runs)."""
 
     uid: int
     gid: int
+    ignore: tuple[str, ...] = ()
     kind: ClassVar[str] = "user"
 
 
