@@ -19,7 +19,7 @@ from ..images import Family, family_of
 from ..languages import Toolchain
 from ..loader import LoadedSpec
 from ..spec import S6_STOP_SIGNALS, STOP_MARGIN, Spec, env_warnings
-from .advice import healthcheck_warnings, runner_warnings
+from .advice import healthcheck_warnings, linter_warnings, runner_warnings
 from .ignore import ignore_patterns
 from .image import Build, check_family, image_stages, in_seconds
 from .policy import Mount, Probe, RunPolicy, SecretFile, run_policy
@@ -74,7 +74,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     family = family_of(tool.final_image)
     check_family(loaded, family, tool.final_image)
     startup = plan_startup(loaded)
-    advice = runner_warnings(spec) + healthcheck_warnings(spec, tool, family)  # issue 10, items 5 and 6
+    advice = runner_warnings(spec) + healthcheck_warnings(spec, tool, family) + linter_warnings(spec)
     build = Build(spec, tool, family, startup, warnings=spec_warnings(spec, tool) + advice)
     stages = image_stages(build)
     return Plan(

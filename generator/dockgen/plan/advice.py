@@ -32,6 +32,29 @@ CLIENTS = {"curl", "wget", "nc", "netcat", "ncat", "http", "httpie"}
 BUSYBOX_APPLETS = {"wget", "nc", "sh", "test", "cat", "grep", "pgrep", "pidof", "ps", "ls", "stat", "true", "false"}
 
 
+# hadolint's DL3064 takes an ENV name that holds one of these words for a secret (a name
+# heuristic, hadolint 2.15). The spec model's R18 check has refused every name that names a
+# secret value, so a name DL3064 still flags is not one (TOKENIZERS_PARALLELISM, MAX_TOKENS):
+# its ENV silences DL3064 and render says why.
+DL3064_WORDS = ("api_key", "client_key", "password", "private", "secret", "token", "username")
+
+
+def linter_secret_names(env: dict[str, str]) -> tuple[str, ...]:
+    """The names of ``env`` that hadolint's DL3064 takes for secrets (:data:`DL3064_WORDS`),
+    in order; the spec model has already refused real secret names (R18)."""
+    return tuple(name for name in env if any(word in name.lower() for word in DL3064_WORDS))
+
+
+def linter_warnings(spec: Spec) -> list[str]:
+    """One warning when the ENV silences hadolint's DL3064 (:func:`linter_secret_names`)."""
+    names = linter_secret_names(spec.env)
+    if not names:
+        return []
+    return [f"env: hadolint (DL3064) takes {', '.join(names)} for secrets by name; dockgen's own check found no secret "
+            "name (R18), so the ENV silences DL3064: if one of them does hold a secret, list it under `secrets` and "
+            "deliver it at run time via NAME_FILE"]
+
+
 def runner_warnings(spec: Spec) -> list[str]:
     """One warning per command (``entrypoint``/``cmd``, each of ``processes``) that starts the
     app through a package manager, saying what to write instead."""

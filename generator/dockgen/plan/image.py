@@ -18,6 +18,7 @@ from ..languages import Toolchain
 from ..loader import LoadedSpec
 from ..ospkg import TINI_STATIC, Command
 from ..spec import Spec, duration_seconds
+from .advice import linter_secret_names
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, Startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
                     StopSignal, System, Workdir)
@@ -241,7 +242,8 @@ def final_files(build: Build) -> list[Step]:
     env = dict(build.tool.final_env)
     env.update(spec.env)
     if env:
-        steps.append(Env("env", (), items=tuple(env.items())))
+        flagged = linter_secret_names(spec.env)
+        steps.append(Env("env", ("R18",) if flagged else (), items=tuple(env.items()), ignore=("DL3064",) if flagged else ()))
     steps.append(Workdir("workdir", (), path=spec.workdir))
     steps += artifact_steps(build)
     if build.family.shell:

@@ -57,9 +57,16 @@ class Label(Step):
 
 @dataclass(frozen=True)
 class Env(Step):
-    """``ENV name=value ...``; values are literal (``$`` is never expanded)."""
+    """``ENV name=value ...``; values are literal (``$`` is never expanded).
+
+    Attributes:
+        items: (name, value) pairs, in order.
+        ignore: hadolint rules to silence on this ENV (DL3064 for names dockgen has already
+            found not to be secrets, R18).
+    """
 
     items: tuple[tuple[str, str], ...]
+    ignore: tuple[str, ...] = ()
     kind: ClassVar[str] = "env"
 
 
