@@ -65,8 +65,10 @@ PROJECTS = {
             "templates/index.html": "<h1>hi</h1>\n",
         },
         "expect": {"language": "python", "version": "3.11", "dependencies": ["requirements.txt"],
-                   "entrypoint": ["gunicorn"], "cmd": ["--bind", "0.0.0.0:8000", "app:app"], "ports": [8000]},
-        "sources": {"version": ".python-version: 3.11.9", "entrypoint": "app.py:3: app = Flask(...)"},
+                   "entrypoint": ["gunicorn"], "cmd": ["--bind", "0.0.0.0:8000", "app:app"], "ports": [8000],
+                   "writable": ["/tmp"]},  # gunicorn's heartbeat files under the read-only root (R13)
+        "sources": {"version": ".python-version: 3.11.9", "entrypoint": "app.py:3: app = Flask(...)",
+                    "writable": "gunicorn keeps its workers' heartbeat files"},
     },
     "django": {
         "files": {
@@ -79,7 +81,8 @@ PROJECTS = {
             "Procfile": "web: gunicorn mysite.wsgi:application --bind 0.0.0.0:${PORT:-5000} --workers 2\n",
         },
         "expect": {"language": "python", "version": "3.12", "entrypoint": ["gunicorn"],
-                   "cmd": ["mysite.wsgi:application", "--bind", "0.0.0.0:5000", "--workers", "2"], "ports": [5000]},
+                   "cmd": ["mysite.wsgi:application", "--bind", "0.0.0.0:5000", "--workers", "2"], "ports": [5000],
+                   "writable": ["/tmp"]},
         "sources": {"version": "runtime.txt: python-3.12.4", "entrypoint": "Procfile: web:"},
     },
     "fastapi-pyproject": {

@@ -100,6 +100,8 @@ def detect(root: Path, notes: list[str]) -> Found:
     found.candidates = [*_app_commands(root, sources), *_script_commands(project), *_main_commands(root, sources)]
     if any(_read.rel(root, p).startswith("src/") for p in sources):
         found.env = _read.Guess({"PYTHONPATH": "/app/src"}, "the code is under src/ (src layout)")
+    if any(c.argv[:1] == ("gunicorn",) for c in found.candidates):  # R13: the root file system is read-only
+        found.writable = _read.Guess(("/tmp",), "gunicorn keeps its workers' heartbeat files in the temporary directory")
     return found
 
 
