@@ -56,13 +56,28 @@ def test_r13_r14_r15_compose_is_locked_down(any_spec, composed):
     assert service.get("cap_add", []) == list(spec.caps)
     assert "no-new-privileges:true" in service["security_opt"]
     assert service["user"] == f"{spec.user.uid}:{spec.user.gid}"
-    owner = f"uid={spec.user.uid},gid={spec.user.gid}"
     tmpfs = dict(entry.split(":", 1) for entry in service.get("tmpfs", []))
     assert set(tmpfs) == expected_tmpfs(any_spec)
-    assert all(options == owner for options in tmpfs.values()), tmpfs
+    assert all(options == "mode=1777" for options in tmpfs.values()), tmpfs  # writable to the app user
     volumes = {v["target"]: v for v in service.get("volumes", [])}
     assert set(volumes) == set(spec.volumes)
     assert all(v["type"] == "volume" for v in volumes.values())
+
+
+# tmpfs options both engines take: Docker's are size, mode, uid, gid, nr_inodes (and mount
+# flags); Podman 4's are size, mode, U and mount flags ("unknown mount option uid=10001").
+TMPFS_OPTIONS_OF_BOTH = {"size", "mode", "rw", "ro", "exec", "noexec", "suid", "nosuid", "dev", "nodev"}
+
+
+def test_r13_tmpfs_options_are_ones_docker_and_podman_both_accept(any_spec, composed):
+    """Issue 10, item 11: compose.yaml and --print-run mount each tmpfs with options that both
+    engines accept (the container tier runs them under Podman verbatim)."""
+    _, service, _, _ = composed
+    entries = service.get("tmpfs", []) + options(run_line_args(any_spec), "--tmpfs")
+    for entry in entries:
+        path, _, opts = entry.partition(":")
+        names = {option.split("=", 1)[0] for option in opts.split(",")}
+        assert names <= TMPFS_OPTIONS_OF_BOTH, f"{entry}: {sorted(names - TMPFS_OPTIONS_OF_BOTH)} not accepted by both engines"
 
 
 def test_r13_every_path_run_sh_writes_is_writable_at_run_time(any_spec, composed):
@@ -149,3 +164,4 @@ def test_print_run_is_a_clean_shell_command(any_spec):
     check = subprocess.run([tool("shellcheck"), "--shell=sh", "--severity=style", "-"], input=script,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
+

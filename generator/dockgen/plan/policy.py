@@ -17,6 +17,16 @@ from .names import unique_names
 from .startup import RUNTIME_DIR, Startup
 
 SECRETS_DIR = "/run/secrets"  # where Docker, compose and Kubernetes mount secret files (R18)
+# A tmpfs's permission bits (R13): every user may create files, only a file's owner may remove
+# or replace it (sticky, like /tmp). Docker and Podman both take `mode=`; the owner options
+# are not common to both (Docker's `uid=`/`gid=` are refused by Podman 4, Podman's `U` by
+# Docker), and the container runs as one user, so a sticky world-writable tmpfs gives that
+# user what an owned one would.
+#
+# The mount option is not enough on its own: runc, the runtime under Docker and Podman, gives a
+# tmpfs the mode of the image directory it covers, so the image's mount points carry this mode
+# too (plan/image.py chmods them).
+TMPFS_MODE = 0o1777
 
 
 @dataclass(frozen=True)
@@ -26,9 +36,10 @@ class Mount:
     Attributes:
         path: the absolute path in the container.
         type: ``tmpfs`` (empty at every start) or ``volume`` (persistent, named ``name``).
-        uid, gid: the owner the path must have: the application's user (R15). A tmpfs is
-            mounted with it; a volume takes it from the image's directory.
+        uid, gid: the user that writes there: the application's user (R15). A volume takes
+            it as owner from the image's directory; a tmpfs is writable to it through ``mode``.
         name: the volume's name (``app-uploads``), None for a tmpfs.
+        mode: a tmpfs's permission bits (TMPFS_MODE), None for a volume.
     """
 
     path: str
@@ -36,6 +47,7 @@ class Mount:
     uid: int
     gid: int
     name: str | None = None
+    mode: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,10 +153,25 @@ def run_policy(spec: Spec, startup: Startup) -> RunPolicy:
     )
 
 
+def tmpfs_paths(spec: Spec, runtime_dir: bool) -> list[str]:
+    """The paths mounted as a tmpfs, sorted (R13): the ``writable`` paths that are not
+    ``volumes``, and RUNTIME_DIR when ``runtime_dir`` (run.sh writes there)."""
+    return sorted((set(spec.writable) - set(spec.volumes)) | ({RUNTIME_DIR} if runtime_dir else set()))
+
+
+def inside_another(paths: list[str]) -> set[str]:
+    """The ``paths`` that lie inside another of them (``/run/dockgen`` in ``/run``).
+
+    The image must not hold such a tmpfs mount point: Podman copies the image's content into
+    a new tmpfs (``tmpcopyup``), with runc 1.1 under the umask, so the copied directory loses
+    its world-write bit and the inner tmpfs, given that directory's mode, is not writable.
+    The engine makes a missing mount point itself, and the mount's ``mode=`` then applies."""
+    return {path for path in paths if any(path.startswith(other.rstrip("/") + "/") for other in paths)}
+
+
 def _mounts(spec: Spec, runtime_dir: bool) -> tuple[Mount, ...]:
     uid, gid = spec.user.uid, spec.user.gid
-    tmpfs = sorted((set(spec.writable) - set(spec.volumes)) | ({RUNTIME_DIR} if runtime_dir else set()))
-    return (*(Mount(path, "tmpfs", uid, gid) for path in tmpfs),
+    return (*(Mount(path, "tmpfs", uid, gid, mode=TMPFS_MODE) for path in tmpfs_paths(spec, runtime_dir)),
             *(Mount(path, "volume", uid, gid, name) for name, path in zip(volume_names(spec.volumes), spec.volumes)))
 
 
