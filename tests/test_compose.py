@@ -112,6 +112,9 @@ def test_r11_stop_signal_grace_ports_healthcheck_init(any_spec, composed):
     policy = make_plan(load_spec(any_spec)).policy
     assert service["stop_grace_period"] == f"{policy.grace_seconds}s"  # whole seconds (RunPolicy)
     assert sorted((int(p["published"]), p["target"]) for p in service.get("ports", [])) == [(p, p) for p in sorted(spec.ports)]
+    # Issue 10, item 12: a port listens on 127.0.0.1 unless the spec's host_ip opens it.
+    assert {p["target"]: p["host_ip"] for p in service.get("ports", [])} == \
+        {port: spec.host_ip.get(port, "127.0.0.1") for port in spec.ports}
     if spec.healthcheck:
         assert service["healthcheck"]["test"] == ["CMD", *spec.healthcheck.command]
     else:
@@ -146,7 +149,7 @@ def test_r13_r14_print_run_carries_the_same_hardening_as_compose(any_spec, compo
     assert options(args, "--security-opt") == ["no-new-privileges:true"]
     assert options(args, "--user") == [service["user"]]
     assert set(options(args, "--tmpfs")) == set(service.get("tmpfs", []))
-    assert sorted(options(args, "--publish")) == sorted(f"{p}:{p}" for p in spec.ports)
+    assert sorted(options(args, "--publish")) == sorted(f"{spec.host_ip.get(p, '127.0.0.1')}:{p}:{p}" for p in spec.ports)
     mounts = options(args, "--mount")
     for volume in service.get("volumes", []):
         assert any(m.startswith("type=volume,") and f"dst={volume['target']}" in m for m in mounts), mounts
@@ -165,3 +168,32 @@ def test_print_run_is_a_clean_shell_command(any_spec):
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 
+
+HOST_IP_SPEC = ('name: web\nlanguage: none\nbase: busybox:1.36.1\nentrypoint: [httpd, -f]\n'
+                'ports: [8000, 9000, 9100]\n')
+
+
+def test_issue10_12_ports_bind_loopback_unless_host_ip_opens_them(tmp_path: Path):
+    """Issue 10, item 12: 127.0.0.1 by default (Docker's published ports bypass ufw); host_ip
+    opens a port to the network, IPv6 included, in compose.yaml and in --print-run alike."""
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(HOST_IP_SPEC + 'host_ip: {9000: 0.0.0.0, 9100: "::"}\n')
+    render(spec, tmp_path / "out")
+    ports = compose_config(tmp_path / "out")["services"]["web"]["ports"]
+    assert [(p["host_ip"], p["published"], p["target"]) for p in ports] == \
+        [("127.0.0.1", "8000", 8000), ("0.0.0.0", "9000", 9000), ("::", "9100", 9100)]
+    assert options(run_line_args(spec), "--publish") == ["127.0.0.1:8000:8000", "0.0.0.0:9000:9000", "[::]:9100:9100"]
+
+
+@pytest.mark.parametrize(("host_ip", "message"), [
+    ("{9000: example.org}", [":6:17:", "host_ip[9000]:", "'example.org' is not an IP address", "127.0.0.1"]),
+    ("{8080: 0.0.0.0}", [":6:11:", "host_ip[8080]:", "8080 is not in `ports` (8000, 9000, 9100)"]),
+])
+def test_issue10_12_host_ip_refusals(tmp_path: Path, host_ip: str, message: list[str]):
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(HOST_IP_SPEC + f"host_ip: {host_ip}\n")
+    result = dockgen("render", spec, "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for part in message:
+        assert part in result.stderr, result.stderr

@@ -14,7 +14,7 @@ from support import dockgen, tool
 from dockgen.images import family_of
 from dockgen.loader import load_text
 from dockgen.ospkg import APK, APT, Command, Glob
-from dockgen.plan import Copy, Mount, Probe, Run, SecretFile, System, make_plan
+from dockgen.plan import Copy, Mount, Probe, PublishedPort, Run, SecretFile, System, make_plan
 from dockgen.render import Renderer, shell_word
 from dockgen.spec import Refusal, Spec
 
@@ -66,7 +66,8 @@ def test_r13_r14_r18_policy_values_for_a_spec(tmp_path: Path):
     assert (policy.cap_drop, policy.cap_add) == (("ALL",), ("NET_BIND_SERVICE",))
     assert policy.secrets == (SecretFile("DB_PASSWORD", "db_password", "/run/secrets/db_password", "DB_PASSWORD_FILE"),)
     assert policy.probe == Probe(("true",), interval=60, timeout=1, start_period=0, retries=3)
-    assert (policy.ports, policy.stop_signal, policy.grace_seconds, policy.init) == ((8080,), "SIGINT", 90, False)
+    assert (policy.ports, policy.stop_signal, policy.grace_seconds, policy.init) == (
+        (PublishedPort(8080, "127.0.0.1"),), "SIGINT", 90, False)
 
 
 def test_r13_run_sh_s_runtime_dir_is_a_tmpfs_owned_by_the_user(tmp_path: Path):

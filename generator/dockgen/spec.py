@@ -14,6 +14,7 @@ that the loader can point at the field that caused it.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import posixpath
 import re
@@ -407,6 +408,18 @@ class Process(_Model):
     stop_signal: Signal = "SIGTERM"
 
 
+def _host_address(value: str) -> str:
+    """Issue 10, item 12: a published port's host IP, an IPv4 or IPv6 address, in its short form."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise _fail("host_ip", f"{value!r} is not an IP address; expected 127.0.0.1 (this machine only, the "
+                    "default), 0.0.0.0 or :: (every interface) or one of the host's own addresses") from None
+
+
+Port = Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=65535)]
+
+
 class Spec(_Model):
     """A validated dockgen spec: one application (R01) and how to build and run it.
 
@@ -429,7 +442,8 @@ class Spec(_Model):
     workdir: AbsPath = "/app"
     copy_: list[RelPath] = Field(default=["."], alias="copy")
     user: User = User()
-    ports: Annotated[list[Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=65535)]], AfterValidator(_unique("port"))] = []
+    ports: Annotated[list[Port], AfterValidator(_unique("port"))] = []
+    host_ip: dict[Port, Annotated[str, AfterValidator(_host_address)]] = {}
     env: dict[Annotated[EnvName, AfterValidator(_env_name)], Annotated[OneLine, AfterValidator(_env_value)]] = {}
     secrets: Annotated[list[Annotated[EnvName, AfterValidator(_secret_name)]], BeforeValidator(_secret_names),
                        AfterValidator(_unique("secret", str.upper))] = []
@@ -519,6 +533,15 @@ class Spec(_Model):
             targets[target] = i
         return self
 
+    @model_validator(mode="after")
+    def _host_ip_of_ports(self) -> "Spec":
+        """Issue 10, item 12: ``host_ip`` names only ports that ``ports`` publishes."""
+        for port in self.host_ip:
+            if port not in self.ports:
+                raise Refusal(("host_ip", port), f"{port} is not in `ports` ({', '.join(map(str, self.ports)) or 'none'}); "
+                              "host_ip says where a published port listens: list the port in `ports` too")
+        return self
+
 
 GO_BINARY = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # a Go entrypoint's binary
 # s6 sends each program its stop signal at once and SIGKILLs one still running after the
@@ -579,7 +602,9 @@ FIELD_DOCS = {
     "workdir": "The application's directory in the image.",
     "copy": "What goes into the image from the build context (filtered by .dockerignore), copied last (R07).",
     "user": "The non-root user the app runs as: name, uid, gid (default app 10001:10001; root is refused, R15).",
-    "ports": "Ports the app listens on in the container.",
+    "ports": "Ports the app listens on in the container; compose.yaml and --print-run publish each on the same host port.",
+    "host_ip": "Where a published port listens on the host, per port ({8000: 0.0.0.0}); a port not listed binds "
+               "127.0.0.1, this machine only. 0.0.0.0 or :: opens it to the network (Docker's published ports bypass a host firewall such as ufw).",
     "env": "Environment variables baked into the image, taken literally (${VAR} is not expanded); never secrets (R18), never PATH.",
     "secrets": "Secret names only; values arrive at run time via NAME_FILE or NAME and are unset before the app starts (R18).",
     "entrypoint": "The program, in exec form (a list) (R02, R12).",

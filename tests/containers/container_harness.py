@@ -152,7 +152,7 @@ class Running:
 def run_args(item: Built) -> tuple[list[str], dict[int, int]]:
     """``podman run`` options that apply the compose service's hardening (R13, R14, R15, R18, R11).
 
-    Ports are published on 127.0.0.1 only, on free host ports. Returns (options, ports).
+    Each port is published on compose's host address, on a free host port. Returns (options, ports).
     Raises AssertionError when compose.yaml lacks the hardening it must have.
     """
     service = item.service
@@ -169,10 +169,11 @@ def run_args(item: Built) -> tuple[list[str], dict[int, int]]:
         _, path = entry.split(":", 1)
         args.append(f"--mount=type=volume,dst={path}")  # an anonymous volume, removed with the container
     ports = {}
-    for entry in service.get("ports", []):
-        container_port = int(str(entry).rsplit(":", 1)[1])
-        ports[container_port] = free_port()
-        args.append(f"--publish=127.0.0.1:{ports[container_port]}:{container_port}")
+    for entry in service.get("ports", []):  # compose's long syntax; the host address as written
+        assert entry["published"] == entry["target"], entry
+        ports[entry["target"]] = free_port()
+        host = f"[{entry['host_ip']}]" if ":" in entry["host_ip"] else entry["host_ip"]
+        args.append(f"--publish={host}:{ports[entry['target']]}:{entry['target']}")
     for name, value in (service.get("environment") or {}).items():
         args.append(f"--env={name}={value}")
     for secret in service.get("secrets", []):

@@ -21,7 +21,7 @@ from ..loader import LoadedSpec
 from ..spec import S6_STOP_SIGNALS, STOP_MARGIN, Spec, env_warnings
 from .ignore import ignore_patterns
 from .image import Build, check_family, image_stages, in_seconds
-from .policy import Mount, Probe, RunPolicy, SecretFile, run_policy
+from .policy import Mount, Probe, PublishedPort, RunPolicy, SecretFile, run_policy
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, ConfigOutput, Program, Startup, Supervision, plan_startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
                     StopSignal, System, Workdir)
@@ -105,7 +105,7 @@ def spec_warnings(spec: Spec, tool: Toolchain) -> list[str]:
 
 __all__ = [
     "Arg", "Build", "Cmd", "ConfigOutput", "Copy", "Entrypoint", "Env", "Expose", "From", "Healthcheck", "Label",
-    "Mount", "Plan", "Probe", "Program", "RUNTIME_DIR", "RUN_SH", "Run", "RunPolicy", "S6_STOP_SIGNALS", "SCAN_DIR",
+    "Mount", "Plan", "Probe", "Program", "PublishedPort", "RUNTIME_DIR", "RUN_SH", "Run", "RunPolicy", "S6_STOP_SIGNALS", "SCAN_DIR",
     "STOP_MARGIN", "SecretFile", "SetUser", "Stage", "Startup", "Step", "StopSignal", "Supervision", "System",
     "Workdir", "in_seconds", "make_plan",
 ]

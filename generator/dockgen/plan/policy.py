@@ -27,6 +27,9 @@ SECRETS_DIR = "/run/secrets"  # where Docker, compose and Kubernetes mount secre
 # tmpfs the mode of the image directory it covers, so the image's mount points carry this mode
 # too (plan/image.py chmods them).
 TMPFS_MODE = 0o1777
+# Where a published port listens unless the spec's host_ip says otherwise: this machine only
+# (issue 10, item 12; Docker's published ports bypass a host firewall such as ufw).
+LOOPBACK = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,20 @@ class Mount:
     gid: int
     name: str | None = None
     mode: int | None = None
+
+
+@dataclass(frozen=True)
+class PublishedPort:
+    """A container port published on the same port of the host.
+
+    Attributes:
+        port: the port the app listens on in the container (and on the host).
+        host_ip: the host address it listens on: LOOPBACK unless the spec's ``host_ip`` names
+            another (``0.0.0.0`` or ``::`` for every interface), an IPv4 or IPv6 address.
+    """
+
+    port: int
+    host_ip: str
 
 
 @dataclass(frozen=True)
@@ -94,7 +111,7 @@ class RunPolicy:
         cap_drop: capabilities dropped (``ALL``); cap_add: those added back (R14).
         no_new_privileges: setuid binaries gain nothing (R14).
         secrets: the secrets as files (R18).
-        ports: container ports published on the same host port.
+        ports: the published ports, in the spec's order, each with its host address.
         probe: the health check, or None.
         stop_signal: what a stop sends first; grace_seconds: whole seconds before SIGKILL (R11).
         init: tini is PID 1 inside the image (R02): a target adds no init of its own.
@@ -107,7 +124,7 @@ class RunPolicy:
     mounts: tuple[Mount, ...]
     cap_add: tuple[str, ...]
     secrets: tuple[SecretFile, ...]
-    ports: tuple[int, ...]
+    ports: tuple[PublishedPort, ...]
     probe: Probe | None
     stop_signal: str
     grace_seconds: int
@@ -145,7 +162,7 @@ def run_policy(spec: Spec, startup: Startup) -> RunPolicy:
         cap_add=tuple(spec.caps),
         secrets=tuple(SecretFile(name, name.lower(), f"{SECRETS_DIR}/{name.lower()}", f"{name}_FILE")
                       for name in spec.secrets),
-        ports=tuple(spec.ports),
+        ports=tuple(PublishedPort(port, spec.host_ip.get(port, LOOPBACK)) for port in spec.ports),
         probe=_probe(spec),
         stop_signal=spec.stop_signal,
         grace_seconds=whole_seconds(spec.stop_grace_period),
