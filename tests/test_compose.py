@@ -197,3 +197,57 @@ def test_issue10_12_host_ip_refusals(tmp_path: Path, host_ip: str, message: list
     assert "Traceback" not in result.stderr
     for part in message:
         assert part in result.stderr, result.stderr
+
+
+def test_issue13_resources_in_compose_and_print_run(any_spec, composed):
+    """Issue 13, "Resources": compose.yaml and --print-run carry the policy's limits in Docker's
+    units, which docker-compose reads back as the same bytes and CPUs; none without resources."""
+    _, service, _, _ = composed
+    limits = make_plan(load_spec(any_spec)).policy.limits
+    args = run_line_args(any_spec)
+    expected = {"mem_limit": limits and limits.memory_limit, "mem_reservation": limits and limits.memory_request,
+                "pids_limit": limits and limits.pids_limit}
+    for key, value in expected.items():
+        assert (int(service[key]) if key in service else None) == (value or None), key
+    assert (float(service["cpus"]) if "cpus" in service else None) == (limits.cpu_limit / 1000 if limits and limits.cpu_limit else None)
+    flags = {"--memory": "mem_limit", "--memory-reservation": "mem_reservation", "--pids-limit": "pids_limit"}
+    for flag, key in flags.items():
+        assert len(options(args, flag)) == (1 if key in service else 0), flag
+    assert [float(v) for v in options(args, "--cpus")] == ([float(service["cpus"])] if "cpus" in service else [])
+
+
+RESOURCES_SPEC = 'name: web\nlanguage: none\nbase: busybox:1.36.1\nentrypoint: [httpd, -f]\n'
+
+
+def test_issue13_resources_units_and_the_unbounded_warning(tmp_path: Path):
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(RESOURCES_SPEC)
+    assert "resources: not set, so the container is unbounded" in dockgen("render", "--print-run", spec).stderr
+    spec.write_text(RESOURCES_SPEC + "resources: {limits: {memory: 1.5Gi, cpu: 500m}, requests: {memory: 100M}, pids: 64}\n")
+    result = dockgen("render", "--print-run", spec)
+    assert "unbounded" not in result.stderr
+    args = shlex.split(result.stdout.replace("\\\n", " "))
+    assert (options(args, "--memory"), options(args, "--memory-reservation"), options(args, "--cpus"),
+            options(args, "--pids-limit")) == (["1536m"], ["100000000b"], ["0.5"], ["64"])
+    render(spec, tmp_path / "out")
+    service = compose_config(tmp_path / "out")["services"]["web"]
+    assert (int(service["mem_limit"]), int(service["mem_reservation"]), float(service["cpus"]), service["pids_limit"]) == \
+        (1536 * 2**20, 100_000_000, 0.5, 64)
+
+
+@pytest.mark.parametrize(("resources", "message"), [
+    ("{limits: {memory: 512MB}}", ["resources.limits.memory:", "not a memory size", "512Mi"]),
+    ("{limits: {memory: 1Mi}}", ["resources.limits.memory:", "below 6Mi"]),
+    ("{limits: {cpu: 0.001}}", ["resources.limits.cpu:", "below 10m"]),
+    ("{limits: {cpu: two}}", ["resources.limits.cpu:", "not a CPU amount"]),
+    ("{limits: {memory: 1Gi}, requests: {memory: 2Gi}}", ["resources.requests.memory:", "more than the limit 1Gi"]),
+    ("{pids: 0}", ["resources.pids:"]),
+])
+def test_issue13_resources_refusals(tmp_path: Path, resources: str, message: list[str]):
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(RESOURCES_SPEC + f"resources: {resources}\n")
+    result = dockgen("render", spec, "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and ":5:" in result.stderr, result.stderr
+    for part in message:
+        assert part in result.stderr, result.stderr

@@ -178,6 +178,11 @@ def run_args(item: Built) -> tuple[list[str], dict[int, int]]:
         args.append(f"--env={name}={value}")
     for secret in service.get("secrets", []):
         args.append(f"--volume={item.context / 'secrets' / secret}:/run/secrets/{secret}:ro")
+    # Issue 13: compose's resource keys as written (podman takes Docker's units)
+    for key, flag in (("mem_limit", "--memory"), ("mem_reservation", "--memory-reservation"), ("cpus", "--cpus"),
+                      ("pids_limit", "--pids-limit")):
+        if key in service:
+            args.append(f"{flag}={service[key]}")
     args.append(f"--stop-signal={service['stop_signal']}")
     grace = str(service["stop_grace_period"])
     assert grace.endswith("s") and grace[:-1].isdigit(), f"unexpected stop_grace_period {grace}"

@@ -27,7 +27,7 @@ import pytest
 
 from container_harness import (
     BUILDABLE, EXAMPLES, NOT_BUILDABLE, Built, base_image, build_steps, dpkg_packages, example_id, fresh_copy,
-    host_pids, http_get, image_config, image_files, print_run_args, proc_status, remove, start, wait_http,
+    host_pids, http_get, image_config, image_files, print_run_args, proc_status, remove, run_args, start, wait_http,
 )
 
 pytestmark = pytest.mark.container
@@ -172,6 +172,35 @@ def test_p3_r13_web_example_answers_with_the_print_run_options(spec: Path, engin
         assert JOB[item.name] in body
         if item.plan.family.shell:
             assert_tmpfs_writable(engine, item, container)
+    finally:
+        remove(engine, container)
+
+
+# Issue 13: the cgroup files (v2, then v1) that hold each limit, as the kernel writes them.
+CGROUP_LIMITS = {
+    "memory_limit": ("memory.max", "memory/memory.limit_in_bytes"),
+    "pids_limit": ("pids.max", "pids/pids.max"),
+    "cpu_limit": ("cpu.max", "cpu/cpu.cfs_quota_us"),
+}
+WITH_RESOURCES = [s for s in WEB if "resources:" in s.read_text()]
+
+
+@pytest.mark.parametrize("options", ["compose", "print-run"])
+@pytest.mark.parametrize("spec", WITH_RESOURCES, ids=ids)
+def test_p3_issue13_resources_are_the_containers_cgroup_limits(spec: Path, engine, built, options: str) -> None:
+    """Issue 13, "Resources": run the compose way or with --print-run's options, the container's
+    cgroup holds the spec's memory, CPU and process limits."""
+    item = built(spec)
+    limits = item.plan.policy.limits
+    container = start(engine, item, options=print_run_args if options == "print-run" else run_args)
+    try:
+        script = "; ".join(f"cat /sys/fs/cgroup/{v2} 2>/dev/null || cat /sys/fs/cgroup/{v1}"
+                           for v2, v1 in CGROUP_LIMITS.values())
+        values = engine.run("exec", container.id, "sh", "-c", script).stdout.split("\n")
+        memory, pids, cpu = values[0], values[1], values[2].split()[0]
+        assert int(memory) == limits.memory_limit
+        assert int(pids) == limits.pids_limit
+        assert int(cpu) == limits.cpu_limit * 100  # CFS quota in microseconds per 100 ms period
     finally:
         remove(engine, container)
 

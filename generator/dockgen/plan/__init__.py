@@ -100,6 +100,9 @@ def spec_warnings(spec: Spec, tool: Toolchain) -> list[str]:
     risky = sorted(set(spec.caps) & DANGEROUS_CAPS)
     if risky:
         warnings.append(f"caps: {', '.join(risky)} gives the container powers close to root's; make sure the app needs it (R14)")
+    if spec.resources is None:  # issue 13, "Resources"
+        warnings.append("resources: not set, so the container is unbounded: it may use all the host's memory, "
+                        "CPU and process IDs; set resources: {limits: {memory: 512Mi, cpu: \"1\"}, pids: 256}")
     return warnings + list(tool.warnings) + env_warnings(spec)  # env_warnings: issue 10, item 7
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ..spec import Spec, duration_seconds
+from ..spec import Spec, cpu_millis, duration_seconds, memory_bytes
 from .names import unique_names
 from .startup import RUNTIME_DIR, Startup
 
@@ -100,6 +100,24 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What the container may use (issue 13, "Resources"); None where the spec sets nothing.
+
+    Attributes:
+        memory_limit, memory_request: bytes; the limit is enforced (the kernel's OOM killer
+            stops the app above it), the request is reserved.
+        cpu_limit, cpu_request: thousandths of a CPU (millicores): 500 is half a CPU.
+        pids_limit: the most processes and threads at once.
+    """
+
+    memory_limit: int | None
+    memory_request: int | None
+    cpu_limit: int | None
+    cpu_request: int | None
+    pids_limit: int | None
+
+
+@dataclass(frozen=True)
 class RunPolicy:
     """The locked-down way the container runs, for every run target.
 
@@ -115,6 +133,7 @@ class RunPolicy:
         probe: the health check, or None.
         stop_signal: what a stop sends first; grace_seconds: whole seconds before SIGKILL (R11).
         init: tini is PID 1 inside the image (R02): a target adds no init of its own.
+        limits: memory, CPU and process limits, or None: the container is unbounded.
     """
 
     name: str
@@ -129,6 +148,7 @@ class RunPolicy:
     stop_signal: str
     grace_seconds: int
     init: bool
+    limits: Limits | None = None
     read_only_root: bool = True
     cap_drop: tuple[str, ...] = ("ALL",)
     no_new_privileges: bool = True
@@ -167,7 +187,17 @@ def run_policy(spec: Spec, startup: Startup) -> RunPolicy:
         stop_signal=spec.stop_signal,
         grace_seconds=whole_seconds(spec.stop_grace_period),
         init=spec.init,
+        limits=_limits(spec),
     )
+
+
+def _limits(spec: Spec) -> Limits | None:
+    r = spec.resources
+    if r is None:
+        return None
+    memory = [None if v is None else memory_bytes(v) for v in (r.limits.memory, r.requests.memory)]
+    cpu = [None if v is None else cpu_millis(v) for v in (r.limits.cpu, r.requests.cpu)]
+    return Limits(*memory, *cpu, r.pids)
 
 
 def tmpfs_paths(spec: Spec, runtime_dir: bool) -> list[str]:
