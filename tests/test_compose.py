@@ -56,13 +56,28 @@ def test_r13_r14_r15_compose_is_locked_down(any_spec, composed):
     assert service.get("cap_add", []) == list(spec.caps)
     assert "no-new-privileges:true" in service["security_opt"]
     assert service["user"] == f"{spec.user.uid}:{spec.user.gid}"
-    owner = f"uid={spec.user.uid},gid={spec.user.gid}"
     tmpfs = dict(entry.split(":", 1) for entry in service.get("tmpfs", []))
     assert set(tmpfs) == expected_tmpfs(any_spec)
-    assert all(options == owner for options in tmpfs.values()), tmpfs
+    assert all(options == "mode=1777" for options in tmpfs.values()), tmpfs  # writable to the app user
     volumes = {v["target"]: v for v in service.get("volumes", [])}
     assert set(volumes) == set(spec.volumes)
     assert all(v["type"] == "volume" for v in volumes.values())
+
+
+# tmpfs options both engines take: Docker's are size, mode, uid, gid, nr_inodes (and mount
+# flags); Podman 4's are size, mode, U and mount flags ("unknown mount option uid=10001").
+TMPFS_OPTIONS_OF_BOTH = {"size", "mode", "rw", "ro", "exec", "noexec", "suid", "nosuid", "dev", "nodev"}
+
+
+def test_r13_tmpfs_options_are_ones_docker_and_podman_both_accept(any_spec, composed):
+    """Issue 10, item 11: compose.yaml and --print-run mount each tmpfs with options that both
+    engines accept (the container tier runs them under Podman verbatim)."""
+    _, service, _, _ = composed
+    entries = service.get("tmpfs", []) + options(run_line_args(any_spec), "--tmpfs")
+    for entry in entries:
+        path, _, opts = entry.partition(":")
+        names = {option.split("=", 1)[0] for option in opts.split(",")}
+        assert names <= TMPFS_OPTIONS_OF_BOTH, f"{entry}: {sorted(names - TMPFS_OPTIONS_OF_BOTH)} not accepted by both engines"
 
 
 def test_r13_every_path_run_sh_writes_is_writable_at_run_time(any_spec, composed):
@@ -97,6 +112,9 @@ def test_r11_stop_signal_grace_ports_healthcheck_init(any_spec, composed):
     policy = make_plan(load_spec(any_spec)).policy
     assert service["stop_grace_period"] == f"{policy.grace_seconds}s"  # whole seconds (RunPolicy)
     assert sorted((int(p["published"]), p["target"]) for p in service.get("ports", [])) == [(p, p) for p in sorted(spec.ports)]
+    # Issue 10, item 12: a port listens on 127.0.0.1 unless the spec's host_ip opens it.
+    assert {p["target"]: p["host_ip"] for p in service.get("ports", [])} == \
+        {port: spec.host_ip.get(port, "127.0.0.1") for port in spec.ports}
     if spec.healthcheck:
         assert service["healthcheck"]["test"] == ["CMD", *spec.healthcheck.command]
     else:
@@ -131,7 +149,7 @@ def test_r13_r14_print_run_carries_the_same_hardening_as_compose(any_spec, compo
     assert options(args, "--security-opt") == ["no-new-privileges:true"]
     assert options(args, "--user") == [service["user"]]
     assert set(options(args, "--tmpfs")) == set(service.get("tmpfs", []))
-    assert sorted(options(args, "--publish")) == sorted(f"{p}:{p}" for p in spec.ports)
+    assert sorted(options(args, "--publish")) == sorted(f"{spec.host_ip.get(p, '127.0.0.1')}:{p}:{p}" for p in spec.ports)
     mounts = options(args, "--mount")
     for volume in service.get("volumes", []):
         assert any(m.startswith("type=volume,") and f"dst={volume['target']}" in m for m in mounts), mounts
@@ -149,3 +167,87 @@ def test_print_run_is_a_clean_shell_command(any_spec):
     check = subprocess.run([tool("shellcheck"), "--shell=sh", "--severity=style", "-"], input=script,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
+
+
+HOST_IP_SPEC = ('name: web\nlanguage: none\nbase: busybox:1.36.1\nentrypoint: [httpd, -f]\n'
+                'ports: [8000, 9000, 9100]\n')
+
+
+def test_issue10_12_ports_bind_loopback_unless_host_ip_opens_them(tmp_path: Path):
+    """Issue 10, item 12: 127.0.0.1 by default (Docker's published ports bypass ufw); host_ip
+    opens a port to the network, IPv6 included, in compose.yaml and in --print-run alike."""
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(HOST_IP_SPEC + 'host_ip: {9000: 0.0.0.0, 9100: "::"}\n')
+    render(spec, tmp_path / "out")
+    ports = compose_config(tmp_path / "out")["services"]["web"]["ports"]
+    assert [(p["host_ip"], p["published"], p["target"]) for p in ports] == \
+        [("127.0.0.1", "8000", 8000), ("0.0.0.0", "9000", 9000), ("::", "9100", 9100)]
+    assert options(run_line_args(spec), "--publish") == ["127.0.0.1:8000:8000", "0.0.0.0:9000:9000", "[::]:9100:9100"]
+
+
+@pytest.mark.parametrize(("host_ip", "message"), [
+    ("{9000: example.org}", [":6:17:", "host_ip[9000]:", "'example.org' is not an IP address", "127.0.0.1"]),
+    ("{8080: 0.0.0.0}", [":6:11:", "host_ip[8080]:", "8080 is not in `ports` (8000, 9000, 9100)"]),
+])
+def test_issue10_12_host_ip_refusals(tmp_path: Path, host_ip: str, message: list[str]):
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(HOST_IP_SPEC + f"host_ip: {host_ip}\n")
+    result = dockgen("render", spec, "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for part in message:
+        assert part in result.stderr, result.stderr
+
+
+def test_issue13_resources_in_compose_and_print_run(any_spec, composed):
+    """Issue 13, "Resources": compose.yaml and --print-run carry the policy's limits in Docker's
+    units, which docker-compose reads back as the same bytes and CPUs; none without resources."""
+    _, service, _, _ = composed
+    limits = make_plan(load_spec(any_spec)).policy.limits
+    args = run_line_args(any_spec)
+    expected = {"mem_limit": limits and limits.memory_limit, "mem_reservation": limits and limits.memory_request,
+                "pids_limit": limits and limits.pids_limit}
+    for key, value in expected.items():
+        assert (int(service[key]) if key in service else None) == (value or None), key
+    assert (float(service["cpus"]) if "cpus" in service else None) == (limits.cpu_limit / 1000 if limits and limits.cpu_limit else None)
+    flags = {"--memory": "mem_limit", "--memory-reservation": "mem_reservation", "--pids-limit": "pids_limit"}
+    for flag, key in flags.items():
+        assert len(options(args, flag)) == (1 if key in service else 0), flag
+    assert [float(v) for v in options(args, "--cpus")] == ([float(service["cpus"])] if "cpus" in service else [])
+
+
+RESOURCES_SPEC = 'name: web\nlanguage: none\nbase: busybox:1.36.1\nentrypoint: [httpd, -f]\n'
+
+
+def test_issue13_resources_units_and_the_unbounded_warning(tmp_path: Path):
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(RESOURCES_SPEC)
+    assert "resources: not set, so the container is unbounded" in dockgen("render", "--print-run", spec).stderr
+    spec.write_text(RESOURCES_SPEC + "resources: {limits: {memory: 1.5Gi, cpu: 500m}, requests: {memory: 100M}, pids: 64}\n")
+    result = dockgen("render", "--print-run", spec)
+    assert "unbounded" not in result.stderr
+    args = shlex.split(result.stdout.replace("\\\n", " "))
+    assert (options(args, "--memory"), options(args, "--memory-reservation"), options(args, "--cpus"),
+            options(args, "--pids-limit")) == (["1536m"], ["100000000b"], ["0.5"], ["64"])
+    render(spec, tmp_path / "out")
+    service = compose_config(tmp_path / "out")["services"]["web"]
+    assert (int(service["mem_limit"]), int(service["mem_reservation"]), float(service["cpus"]), service["pids_limit"]) == \
+        (1536 * 2**20, 100_000_000, 0.5, 64)
+
+
+@pytest.mark.parametrize(("resources", "message"), [
+    ("{limits: {memory: 512MB}}", ["resources.limits.memory:", "not a memory size", "512Mi"]),
+    ("{limits: {memory: 1Mi}}", ["resources.limits.memory:", "below 6Mi"]),
+    ("{limits: {cpu: 0.001}}", ["resources.limits.cpu:", "below 10m"]),
+    ("{limits: {cpu: two}}", ["resources.limits.cpu:", "not a CPU amount"]),
+    ("{limits: {memory: 1Gi}, requests: {memory: 2Gi}}", ["resources.requests.memory:", "more than the limit 1Gi"]),
+    ("{pids: 0}", ["resources.pids:"]),
+])
+def test_issue13_resources_refusals(tmp_path: Path, resources: str, message: list[str]):
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(RESOURCES_SPEC + f"resources: {resources}\n")
+    result = dockgen("render", spec, "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and ":5:" in result.stderr, result.stderr
+    for part in message:
+        assert part in result.stderr, result.stderr

@@ -14,7 +14,7 @@ from support import dockgen, tool
 from dockgen.images import family_of
 from dockgen.loader import load_text
 from dockgen.ospkg import APK, APT, Command, Glob
-from dockgen.plan import Copy, Mount, Probe, Run, SecretFile, System, make_plan
+from dockgen.plan import Copy, Mount, Probe, PublishedPort, Run, SecretFile, System, make_plan
 from dockgen.render import Renderer, shell_word
 from dockgen.spec import Refusal, Spec
 
@@ -60,18 +60,19 @@ def test_r13_r14_r18_policy_values_for_a_spec(tmp_path: Path):
             "healthcheck": {"command": ["true"], "interval": "1m", "timeout": "500ms", "start_period": "0s"}}
     policy = _plan(spec, tmp_path).policy
     assert (policy.uid, policy.gid, policy.read_only_root, policy.no_new_privileges) == (2000, 3000, True, True)
-    assert policy.mounts == (Mount("/app/cache", "tmpfs", 2000, 3000), Mount("/tmp", "tmpfs", 2000, 3000),
+    assert policy.mounts == (Mount("/app/cache", "tmpfs", 2000, 3000, mode=0o1777), Mount("/tmp", "tmpfs", 2000, 3000, mode=0o1777),
                              Mount("/data", "volume", 2000, 3000, "data"),
                              Mount("/app/uploads", "volume", 2000, 3000, "app-uploads"))
     assert (policy.cap_drop, policy.cap_add) == (("ALL",), ("NET_BIND_SERVICE",))
     assert policy.secrets == (SecretFile("DB_PASSWORD", "db_password", "/run/secrets/db_password", "DB_PASSWORD_FILE"),)
     assert policy.probe == Probe(("true",), interval=60, timeout=1, start_period=0, retries=3)
-    assert (policy.ports, policy.stop_signal, policy.grace_seconds, policy.init) == ((8080,), "SIGINT", 90, False)
+    assert (policy.ports, policy.stop_signal, policy.grace_seconds, policy.init) == (
+        (PublishedPort(8080, "127.0.0.1"),), "SIGINT", 90, False)
 
 
 def test_r13_run_sh_s_runtime_dir_is_a_tmpfs_owned_by_the_user(tmp_path: Path):
     spec = {"name": "demo", "language": "none", "base": "debian:12-slim", "processes": {"web": {"command": ["web"]}}}
-    assert _plan(spec, tmp_path).policy.tmpfs == (Mount("/run/dockgen", "tmpfs", 10001, 10001),)
+    assert _plan(spec, tmp_path).policy.tmpfs == (Mount("/run/dockgen", "tmpfs", 10001, 10001, mode=0o1777),)
 
 
 def test_r11_compose_and_docker_run_read_the_same_whole_seconds(tmp_path: Path):
@@ -90,8 +91,8 @@ def test_r11_compose_and_docker_run_read_the_same_whole_seconds(tmp_path: Path):
     assert "stop_grace_period: 90s" in (tmp_path / "out" / "compose.yaml").read_text()
     run = shlex.split(dockgen("render", "--print-run", tmp_path / "dockgen.yaml").stdout.replace("\\\n", " "))
     assert run[run.index("--stop-timeout") + 1] == "90"
-    assert run[run.index("--tmpfs") + 1] == "/tmp:uid=10001,gid=10001"
-    assert service["tmpfs"] == ["/tmp:uid=10001,gid=10001"]
+    assert run[run.index("--tmpfs") + 1] == "/tmp:mode=1777"
+    assert service["tmpfs"] == ["/tmp:mode=1777"]
 
 
 # --- OS package managers ----------------------------------------------------------------

@@ -42,12 +42,14 @@ class _Marks:
                 self.walk(item, path + (index,))
 
     def find(self, path: tuple, key: bool = False) -> tuple[int | None, int | None]:
-        """1-based (line, column) of the deepest known prefix of ``path``."""
+        """1-based (line, column) of the deepest known prefix of ``path``. A whole-number key
+        (``host_ip: {8000: ...}``) is found by its text, as the YAML node holds it."""
         table = self.keys if key else self.values
         for end in range(len(path), -1, -1):
-            mark = table.get(path[:end]) or self.values.get(path[:end])
-            if mark is not None:
-                return mark.line + 1, mark.column + 1
+            for prefix in (path[:end], (*path[:end - 1], str(path[end - 1])) if end else ()):
+                mark = table.get(prefix) or self.values.get(prefix)
+                if mark is not None:
+                    return mark.line + 1, mark.column + 1
         return None, None
 
 
@@ -143,7 +145,8 @@ def _problem_from_pydantic(error: dict, file: str, marks: _Marks) -> Problem:
                 hint += "; commands are always in exec form (R12)"
         if path[:1] == ("ports",) and isinstance(value, str) and ":" in value:
             hint = ("list the port the app listens on in the container (e.g. 80); compose.yaml and "
-                    "--print-run publish it on the same host port, which you can change at run time")
+                    "--print-run publish it on the same host port, which you can change at run time, "
+                    "on 127.0.0.1 unless `host_ip` says otherwise (host_ip: {80: 0.0.0.0})")
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         message = f"{value!r} is not allowed; expected {expected}"

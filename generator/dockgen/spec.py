@@ -14,6 +14,7 @@ that the loader can point at the field that caused it.
 
 # No `from __future__ import annotations`: pydantic would then eval every field's annotation
 # text when the models are built, at import (about 1 ms of each `dockgen render`).
+import ipaddress
 import json
 import posixpath
 import re
@@ -423,6 +424,85 @@ class Process(_Model):
     stop_signal: Signal = "SIGTERM"
 
 
+def _host_address(value: str) -> str:
+    """Issue 10, item 12: a published port's host IP, an IPv4 or IPv6 address, in its short form."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise _fail("host_ip", f"{value!r} is not an IP address; expected 127.0.0.1 (this machine only, the "
+                    "default), 0.0.0.0 or :: (every interface) or one of the host's own addresses") from None
+
+
+Port = Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=65535)]
+
+
+# Issue 13, "Resources": Kubernetes quantities, the one notation every run target converts from.
+_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?")
+_MEMORY_FACTOR = {None: 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+                  "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+MIN_MEMORY = 6 * 2**20  # Docker refuses a memory limit below 6 MiB
+_CPU = re.compile(r"[0-9]+(?:\.[0-9]{1,3})?|[0-9]+m")
+
+
+def memory_bytes(value: str) -> int:
+    """A memory quantity (``512Mi``, ``1G``, ``1.5Gi``, ``268435456``) in bytes, rounded down."""
+    number, unit = _MEMORY.fullmatch(value).groups()
+    return int(Decimal(number) * _MEMORY_FACTOR[unit])
+
+
+def cpu_millis(value: str) -> int:
+    """A CPU quantity (``500m``, ``0.5``, ``2``) in thousandths of a CPU (millicores)."""
+    return int(value[:-1]) if value.endswith("m") else int(Decimal(value) * 1000)
+
+
+def _memory(value: object) -> str:
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not _MEMORY.fullmatch(text):
+        raise _fail("memory", f"{value!r} is not a memory size; expected e.g. 512Mi, 1Gi or 500M (Ki, Mi, Gi: "
+                    "powers of 1024; k, M, G: of 1000)")
+    if memory_bytes(text) < MIN_MEMORY:
+        raise _fail("memory", f"{value!r} is below 6Mi, the least memory Docker runs a container with")
+    return text
+
+
+def _cpu(value: object) -> str:
+    text = str(value) if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not _CPU.fullmatch(text):
+        raise _fail("cpu", f"{value!r} is not a CPU amount; expected CPUs (0.5, 2) or millicores (500m)")
+    if cpu_millis(text) < 10:
+        raise _fail("cpu", f"{value!r} is below 10m (0.01 CPU), the least Docker accepts")
+    return text
+
+
+Memory = Annotated[str, BeforeValidator(_memory, json_schema_input_type=str | int)]
+Cpu = Annotated[str, BeforeValidator(_cpu, json_schema_input_type=str | int | float)]
+
+
+class Amounts(_Model):
+    """Memory and CPU, each optional (issue 13, "Resources")."""
+
+    memory: Memory | None = None
+    cpu: Cpu | None = None
+
+
+class Resources(_Model):
+    """What the container may use: ``limits`` (enforced), ``requests`` (reserved; at most the
+    limits) and ``pids``, the most processes and threads it may run at once."""
+
+    limits: Amounts = Amounts()
+    requests: Amounts = Amounts()
+    pids: Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=4194304)] | None = None
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> "Resources":
+        for name, amount in (("memory", memory_bytes), ("cpu", cpu_millis)):
+            request, limit = getattr(self.requests, name), getattr(self.limits, name)
+            if request and limit and amount(request) > amount(limit):
+                raise Refusal(("resources", "requests", name), f"{request} is more than the limit {limit}; "
+                              "a request is what the container is sure to get, at most its limit")
+        return self
+
+
 class Spec(_Model):
     """A validated dockgen spec: one application (R01) and how to build and run it.
 
@@ -445,7 +525,9 @@ class Spec(_Model):
     workdir: AbsPath = "/app"
     copy_: list[CopyItem] = Field(default=["."], alias="copy")
     user: User = User()
-    ports: Annotated[list[Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=65535)]], AfterValidator(_unique("port"))] = []
+    ports: Annotated[list[Port], AfterValidator(_unique("port"))] = []
+    host_ip: dict[Port, Annotated[str, AfterValidator(_host_address)]] = {}
+    resources: Resources | None = None
     env: dict[Annotated[EnvName, AfterValidator(_env_name)], Annotated[OneLine, AfterValidator(_env_value)]] = {}
     secrets: Annotated[list[Annotated[EnvName, AfterValidator(_secret_name)]], BeforeValidator(_secret_names),
                        AfterValidator(_unique("secret", str.upper))] = []
@@ -550,6 +632,15 @@ class Spec(_Model):
             targets[target] = i
         return self
 
+    @model_validator(mode="after")
+    def _host_ip_of_ports(self) -> "Spec":
+        """Issue 10, item 12: ``host_ip`` names only ports that ``ports`` publishes."""
+        for port in self.host_ip:
+            if port not in self.ports:
+                raise Refusal(("host_ip", port), f"{port} is not in `ports` ({', '.join(map(str, self.ports)) or 'none'}); "
+                              "host_ip says where a published port listens: list the port in `ports` too")
+        return self
+
 
 GO_BINARY = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # a Go entrypoint's binary
 # s6 sends each program its stop signal at once and SIGKILLs one still running after the
@@ -612,7 +703,11 @@ FIELD_DOCS = {
             "lands at the same relative path under workdir (\".\" is the whole context); {source: DIR, target: /path} "
             "puts DIR's contents (or a file) at target. [] copies nothing.",
     "user": "The non-root user the app runs as: name, uid, gid (default app 10001:10001; root is refused, R15).",
-    "ports": "Ports the app listens on in the container.",
+    "ports": "Ports the app listens on in the container; compose.yaml and --print-run publish each on the same host port.",
+    "host_ip": "Where a published port listens on the host, per port ({8000: 0.0.0.0}); a port not listed binds "
+               "127.0.0.1, this machine only. 0.0.0.0 or :: opens it to the network (Docker's published ports bypass a host firewall such as ufw).",
+    "resources": "limits and requests ({memory: 512Mi, cpu: \"1\"}: Ki/Mi/Gi or k/M/G; CPUs or millicores, 500m) "
+                 "and pids, the most processes; compose.yaml and --print-run apply them. Without it the container is unbounded.",
     "env": "Environment variables baked into the image, taken literally (${VAR} is not expanded); never secrets (R18), never PATH.",
     "secrets": "Secret names only; values arrive at run time via NAME_FILE or NAME and are unset before the app starts (R18).",
     "entrypoint": "The program, in exec form (a list) (R02, R12).",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets as random_secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,7 @@ import tarfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,7 +152,7 @@ class Running:
 def run_args(item: Built) -> tuple[list[str], dict[int, int]]:
     """``podman run`` options that apply the compose service's hardening (R13, R14, R15, R18, R11).
 
-    Ports are published on 127.0.0.1 only, on free host ports. Returns (options, ports).
+    Each port is published on compose's host address, on a free host port. Returns (options, ports).
     Raises AssertionError when compose.yaml lacks the hardening it must have.
     """
     service = item.service
@@ -160,25 +162,27 @@ def run_args(item: Built) -> tuple[list[str], dict[int, int]]:
     args = ["--read-only", "--read-only-tmpfs=false", "--cap-drop=ALL", "--security-opt=no-new-privileges",
             f"--user={service['user']}", f"--label={LABEL}"]
     args += [f"--cap-add={cap}" for cap in service.get("cap_add", [])]
-    # compose's tmpfs "PATH:uid=U,gid=G" (Docker's options); podman 4.3 refuses uid=/gid= on
-    # tmpfs, and its chown=true gives the mount to the container's user, which is the same
-    # owner here (asserted).
-    for entry in service.get("tmpfs", []):
-        path, _, options = entry.partition(":")
-        assert options == f"uid={service['user'].split(':')[0]},gid={service['user'].split(':')[1]}", entry
-        args.append(f"--mount=type=tmpfs,dst={path},chown=true")
+    # R13, issue 10 item 11: compose's tmpfs entries as written: podman refuses options it
+    # does not know (Docker's uid=/gid=), so a form only Docker takes fails here.
+    args += [f"--tmpfs={entry}" for entry in service.get("tmpfs", [])]
     for entry in service.get("volumes", []):
         _, path = entry.split(":", 1)
         args.append(f"--mount=type=volume,dst={path}")  # an anonymous volume, removed with the container
     ports = {}
-    for entry in service.get("ports", []):
-        container_port = int(str(entry).rsplit(":", 1)[1])
-        ports[container_port] = free_port()
-        args.append(f"--publish=127.0.0.1:{ports[container_port]}:{container_port}")
+    for entry in service.get("ports", []):  # compose's long syntax; the host address as written
+        assert entry["published"] == entry["target"], entry
+        ports[entry["target"]] = free_port()
+        host = f"[{entry['host_ip']}]" if ":" in entry["host_ip"] else entry["host_ip"]
+        args.append(f"--publish={host}:{ports[entry['target']]}:{entry['target']}")
     for name, value in (service.get("environment") or {}).items():
         args.append(f"--env={name}={value}")
     for secret in service.get("secrets", []):
         args.append(f"--volume={item.context / 'secrets' / secret}:/run/secrets/{secret}:ro")
+    # Issue 13: compose's resource keys as written (podman takes Docker's units)
+    for key, flag in (("mem_limit", "--memory"), ("mem_reservation", "--memory-reservation"), ("cpus", "--cpus"),
+                      ("pids_limit", "--pids-limit")):
+        if key in service:
+            args.append(f"{flag}={service[key]}")
     args.append(f"--stop-signal={service['stop_signal']}")
     grace = str(service["stop_grace_period"])
     assert grace.endswith("s") and grace[:-1].isdigit(), f"unexpected stop_grace_period {grace}"
@@ -186,12 +190,50 @@ def run_args(item: Built) -> tuple[list[str], dict[int, int]]:
     return args, ports
 
 
-def start(engine: Engine, item: Built, *command: str, interactive: bool = False) -> Running:
+def print_run_args(item: Built) -> tuple[list[str], dict[int, int]]:
+    """The options of ``dockgen render --print-run`` for ``item``, as ``podman run`` options.
+
+    Passed as printed (issue 10, item 11: a tmpfs, mount or publish form podman refuses fails
+    the start), except what a test run must own: ``--rm`` and ``--name`` are left out (the
+    harness removes its containers), ``$PWD`` is the build context, a named volume becomes an
+    anonymous one (removed with the container) and each published port gets a free host port
+    on the host address printed. ``--read-only-tmpfs=false`` keeps podman from adding tmpfs
+    mounts Docker does not; the label marks the container for clean-up. Returns (options, ports).
+    """
+    result = subprocess.run([str(DOCKGEN), "render", "--print-run", str(item.spec)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    words = shlex.split(result.stdout.replace("\\\n", " ").replace("$PWD", str(item.context)))
+    assert words[:2] == ["docker", "run"] and words[-1] == item.plan.policy.image, words
+    args, ports, options = ["--read-only-tmpfs=false", f"--label={LABEL}"], {}, iter(words[2:-1])
+    for flag in options:
+        if flag == "--rm":
+            continue
+        if flag == "--read-only":  # the one other option without a value
+            args.append(flag)
+            continue
+        value = next(options)
+        if flag == "--name":
+            continue
+        if flag == "--mount" and value.startswith("type=volume,"):
+            value = ",".join(part for part in value.split(",") if not part.startswith("src="))
+        if flag == "--publish":
+            head, _, target = value.rpartition(":")  # [HOST_IP:]HOST_PORT:CONTAINER_PORT
+            host_ip = head.rpartition(":")[0]
+            ports[int(target)] = free_port()
+            value = f"{host_ip}:{ports[int(target)]}:{target}" if host_ip else f"{ports[int(target)]}:{target}"
+        args += [flag, value]
+    return args, ports
+
+
+def start(engine: Engine, item: Built, *command: str, interactive: bool = False,
+          options: Callable[[Built], tuple[list[str], dict[int, int]]] = run_args) -> Running:
     """Start ``item``'s image detached with the compose hardening; ``command`` overrides CMD.
 
-    ``interactive`` keeps the container's standard input open (a tool that reads it waits).
+    ``interactive`` keeps the container's standard input open (a tool that reads it waits);
+    ``options`` makes the run options: :func:`run_args` (compose.yaml's) or :func:`print_run_args`.
     """
-    args, ports = run_args(item)
+    args, ports = options(item)
     result = engine.run("run", "-d", *(["-i"] if interactive else []), *args, item.tag, *command)
     return Running(result.stdout.strip().splitlines()[-1], ports)
 

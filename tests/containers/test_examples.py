@@ -27,7 +27,7 @@ import pytest
 
 from container_harness import (
     BUILDABLE, EXAMPLES, NOT_BUILDABLE, Built, base_image, build_steps, dpkg_packages, example_id, fresh_copy,
-    host_pids, http_get, image_config, image_files, proc_status, remove, start, wait_http,
+    host_pids, http_get, image_config, image_files, print_run_args, proc_status, remove, run_args, start, wait_http,
 )
 
 pytestmark = pytest.mark.container
@@ -140,15 +140,69 @@ def test_p3_r13_web_example_answers_with_the_compose_hardening(spec: Path, engin
     status, body = http_get(container.ports[min(container.ports)], JOB_PATH.get(item.name, "/"))
     assert status == 200, body
     assert JOB[item.name] in body
-    # The root file system really is read-only for the app.
+    # The root file system really is read-only for the app, and every tmpfs is writable to it.
     if item.plan.family.shell:
         denied = engine.run("exec", container.id, "sh", "-c", "touch /app/x /usr/x 2>&1; echo $?", check=False)
         assert "Read-only file system" in denied.stdout, denied.stdout
+        assert_tmpfs_writable(engine, item, container)
     if item.plan.spec.healthcheck:
         test = image_config(engine, item.tag)["Healthcheck"]["Test"]
         assert test[0] == "CMD"
         check = engine.run("exec", container.id, *test[1:], check=False)  # no systemd: run the HEALTHCHECK once
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+def assert_tmpfs_writable(engine, item: Built, container) -> None:
+    """Each tmpfs of the run policy takes a new file from the app user (R13, R15)."""
+    for mount in item.plan.policy.tmpfs:
+        probe = f"{mount.path}/.dockgen-test-{secrets.token_hex(4)}"
+        wrote = engine.run("exec", container.id, "sh", "-c", f"touch {probe} && rm {probe}", check=False)
+        assert wrote.returncode == 0, f"{mount.path} is not writable to the app user: {wrote.stderr}"
+
+
+@pytest.mark.parametrize("spec", WEB, ids=ids)
+def test_p3_r13_web_example_answers_with_the_print_run_options(spec: Path, engine, built) -> None:
+    """Issue 10, item 11: podman runs the image with `dockgen render --print-run`'s options as
+    printed (tmpfs, mounts, user, capabilities, published ports) and the app answers."""
+    item = built(spec)
+    container = start(engine, item, options=print_run_args)
+    try:
+        status, body = wait_http(engine, container, container.ports[min(container.ports)], JOB_PATH.get(item.name, "/"))
+        assert status == 200, body
+        assert JOB[item.name] in body
+        if item.plan.family.shell:
+            assert_tmpfs_writable(engine, item, container)
+    finally:
+        remove(engine, container)
+
+
+# Issue 13: the cgroup files (v2, then v1) that hold each limit, as the kernel writes them.
+CGROUP_LIMITS = {
+    "memory_limit": ("memory.max", "memory/memory.limit_in_bytes"),
+    "pids_limit": ("pids.max", "pids/pids.max"),
+    "cpu_limit": ("cpu.max", "cpu/cpu.cfs_quota_us"),
+}
+WITH_RESOURCES = [s for s in WEB if "resources:" in s.read_text()]
+
+
+@pytest.mark.parametrize("options", ["compose", "print-run"])
+@pytest.mark.parametrize("spec", WITH_RESOURCES, ids=ids)
+def test_p3_issue13_resources_are_the_containers_cgroup_limits(spec: Path, engine, built, options: str) -> None:
+    """Issue 13, "Resources": run the compose way or with --print-run's options, the container's
+    cgroup holds the spec's memory, CPU and process limits."""
+    item = built(spec)
+    limits = item.plan.policy.limits
+    container = start(engine, item, options=print_run_args if options == "print-run" else run_args)
+    try:
+        script = "; ".join(f"cat /sys/fs/cgroup/{v2} 2>/dev/null || cat /sys/fs/cgroup/{v1}"
+                           for v2, v1 in CGROUP_LIMITS.values())
+        values = engine.run("exec", container.id, "sh", "-c", script).stdout.split("\n")
+        memory, pids, cpu = values[0], values[1], values[2].split()[0]
+        assert int(memory) == limits.memory_limit
+        assert int(pids) == limits.pids_limit
+        assert int(cpu) == limits.cpu_limit * 100  # CFS quota in microseconds per 100 ms period
+    finally:
+        remove(engine, container)
 
 
 @pytest.mark.parametrize("spec", TOOLS, ids=ids)

@@ -22,7 +22,7 @@ from ..spec import S6_STOP_SIGNALS, STOP_MARGIN, Spec, env_warnings
 from .advice import healthcheck_warnings, linter_warnings, runner_warnings
 from .ignore import ignore_patterns
 from .image import Build, check_family, image_stages, in_seconds
-from .policy import Mount, Probe, RunPolicy, SecretFile, run_policy
+from .policy import Mount, Probe, PublishedPort, RunPolicy, SecretFile, run_policy
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, ConfigOutput, Program, Startup, Supervision, plan_startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
                     StopSignal, System, Workdir)
@@ -102,12 +102,15 @@ def spec_warnings(spec: Spec, tool: Toolchain) -> list[str]:
     risky = sorted(set(spec.caps) & DANGEROUS_CAPS)
     if risky:
         warnings.append(f"caps: {', '.join(risky)} gives the container powers close to root's; make sure the app needs it (R14)")
+    if spec.resources is None:  # issue 13, "Resources"
+        warnings.append("resources: not set, so the container is unbounded: it may use all the host's memory, "
+                        "CPU and process IDs; set resources: {limits: {memory: 512Mi, cpu: \"1\"}, pids: 256}")
     return warnings + list(tool.warnings) + env_warnings(spec)  # env_warnings: issue 10, item 7
 
 
 __all__ = [
     "Arg", "Build", "Cmd", "ConfigOutput", "Copy", "Entrypoint", "Env", "Expose", "From", "Healthcheck", "Label",
-    "Mount", "Plan", "Probe", "Program", "RUNTIME_DIR", "RUN_SH", "Run", "RunPolicy", "S6_STOP_SIGNALS", "SCAN_DIR",
+    "Mount", "Plan", "Probe", "Program", "PublishedPort", "RUNTIME_DIR", "RUN_SH", "Run", "RunPolicy", "S6_STOP_SIGNALS", "SCAN_DIR",
     "STOP_MARGIN", "SecretFile", "SetUser", "Stage", "Startup", "Step", "StopSignal", "Supervision", "System",
     "Workdir", "in_seconds", "make_plan",
 ]

@@ -19,6 +19,7 @@ from ..loader import LoadedSpec
 from ..ospkg import TINI_STATIC, Command
 from ..spec import Spec, duration_seconds
 from .advice import linter_secret_names
+from .policy import TMPFS_MODE, inside_another, tmpfs_paths
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, Startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
                     StopSignal, System, Workdir)
@@ -92,10 +93,12 @@ def base_stages(build: Build) -> list[Stage]:
 
 
 def system_step(build: Build, cause: str, rules: tuple[str, ...], family: Family, own: list[str], wanted: list[str],
-                user: bool = False, dirs: tuple[str, ...] = (), links: tuple[tuple[str, str], ...] = ()) -> System:
+                user: bool = False, dirs: tuple[str, ...] = (), links: tuple[tuple[str, str], ...] = (),
+                tmpfs: tuple[str, ...] = ()) -> System:
     """One RUN: ``wanted`` (the spec's, field ``cause``'s first word) and ``own`` (dockgen's)
-    packages from ``family``'s package manager, then the user (R15), ``dirs`` owned by it
-    and ``links`` (link, target) (R03, R04, R08, R10). Warns of unpinned packages."""
+    packages from ``family``'s package manager, then the user (R15), ``dirs`` owned by it,
+    the ``tmpfs`` mount points (R13) and ``links`` (link, target) (R03, R04, R08, R10).
+    Warns of unpinned packages."""
     manager = family.manager
     packages = tuple(sorted(set(own) | set(wanted)))
     commands: list[Command] = list(manager.install(packages)) if manager and packages else []
@@ -109,18 +112,22 @@ def system_step(build: Build, cause: str, rules: tuple[str, ...], family: Family
     if user and family.users:
         u = build.spec.user
         commands += family.users.create(u.name, u.uid, u.gid)
-    commands += _directories(build, dirs, links)
+    commands += _directories(build, dirs, links, tmpfs)
     return System(field=cause, rules=rules, commands=tuple(commands), ignore=ignore)
 
 
-def _directories(build: Build, dirs: tuple[str, ...], links: tuple[tuple[str, str], ...]) -> list[Command]:
-    """mkdir the owned ``dirs`` and the links' parents, chown ``dirs`` to the user, then
-    ``ln -sf target link`` for each of ``links``."""
-    made = sorted(set(dirs) | {posixpath.dirname(link) for link, _ in links})
+def _directories(build: Build, dirs: tuple[str, ...], links: tuple[tuple[str, str], ...],
+                 tmpfs: tuple[str, ...]) -> list[Command]:
+    """mkdir the owned ``dirs``, the ``tmpfs`` mount points and the links' parents, chown
+    ``dirs`` to the user, chmod the mount points to TMPFS_MODE (runc gives a tmpfs the mode
+    of the directory it covers, R13), then ``ln -sf target link`` for each of ``links``."""
+    made = sorted(set(dirs) | set(tmpfs) | {posixpath.dirname(link) for link, _ in links})
     u = build.spec.user
     commands = [Command(("mkdir", "-p", *made))] if made else []
     if dirs:
         commands.append(Command(("chown", f"{u.uid}:{u.gid}", *dirs)))
+    if tmpfs:
+        commands.append(Command(("chmod", f"{TMPFS_MODE:o}", *tmpfs)))
     return commands + [Command(("ln", "-sf", target, link)) for link, target in links]
 
 
@@ -226,10 +233,12 @@ def final_system(build: Build) -> list[Step]:
     if family.shell:
         own = (["tini"] if spec.init and family.tini else []) + (["s6"] if spec.processes else [])
         writable = set(spec.writable) | set(spec.volumes)
-        dirs = sorted((writable - SYSTEM_DIRS) | ({RUNTIME_DIR} if build.startup.needs_runtime_dir else set()))
+        tmpfs = tmpfs_paths(spec, build.startup.needs_runtime_dir)
+        nested = inside_another(tmpfs)  # R13: made by the engine (and run.sh), not by the image
+        dirs = sorted(((writable - SYSTEM_DIRS) | ({RUNTIME_DIR} if build.startup.needs_runtime_dir else set())) - nested)
         steps.append(system_step(build, "system_packages, user, writable", ("R03", "R04", "R08", "R10", "R15"), family,
                                  own if family.manager else [], list(spec.system_packages), user=True, dirs=tuple(dirs),
-                                 links=build.startup.links))
+                                 links=build.startup.links, tmpfs=tuple(p for p in tmpfs if p not in nested)))
     if spec.init and not family.tini:
         steps.append(Copy("init", ("R02",), sources=(TINI_STATIC,), dest=TINI, stage="init"))
     return steps
