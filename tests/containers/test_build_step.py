@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,35 @@ def test_r18_build_without_the_secret_fails_at_the_secret(engine, tmp_path: Path
 def _no_leftover_dirs(tmp_path: Path):
     yield
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+VITE_SPA = next(s for s in EXAMPLES if s.parent.name == "node-vite-spa")
+
+
+def test_static_spa_served_by_nginx_as_the_user_with_spa_cache_and_gzip(engine, built, running) -> None:
+    """nginx answers /, a deep link (index.html), hashed assets with a year's cache and gzip;
+    it runs as uid 10001 on the read-only root; no Node.js is in the final image."""
+    import urllib.request
+
+    item = built(VITE_SPA)
+    container = running(VITE_SPA)
+    port = container.ports[8080]
+    status, body = wait_http(engine, container, port, "/")
+    assert status == 200 and "vite-spa" in body
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/about/deep/link", timeout=5) as answer:
+        assert answer.status == 200 and "vite-spa" in answer.read().decode()
+        assert answer.headers["Cache-Control"] == "no-cache"
+    script = next(p for p in image_files(engine, item.tag)[0] if p.startswith("app/assets/") and p.endswith(".js"))
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/{script[4:]}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert "immutable" in answer.headers["Cache-Control"]
+        assert answer.headers.get("Content-Encoding") == "gzip"
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/assets/missing.js", timeout=5)
+        raise AssertionError("a missing asset must not answer index.html")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
+    users = engine.run("top", container.id, "user", "comm").stdout
+    assert "nginx" in users and "root" not in users, users
+    files, _ = image_files(engine, item.tag)
+    assert not [p for p in files if p.rsplit("/", 1)[-1] in ("node", "npm", "vite")], "Node.js reached the final image"
