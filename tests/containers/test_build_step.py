@@ -50,8 +50,9 @@ SECRET_APP = {
                  "fs.mkdirSync('dist', {recursive: true});\n"
                  "fs.writeFileSync('dist/token.sha256', crypto.createHash('sha256').update(process.env.NPM_TOKEN || '').digest('hex'));\n"),
     "server.js": "require('http').createServer((q, r) => r.end('ok')).listen(3000);\n",
+    ".npmrc": "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
     "dockgen.yaml": ("name: secret-build\nlanguage: node\nversion: \"22\"\n"
-                     "dependencies: [package.json, package-lock.json]\n"
+                     "dependencies: [package.json, package-lock.json, .npmrc]\n"
                      "build: [\"npm run build\"]\nbuild_secrets: [NPM_TOKEN]\n"
                      "entrypoint: [node]\ncmd: [server.js]\n"),
 }
@@ -98,6 +99,7 @@ def test_r18_build_secret_reaches_the_build_but_no_layer(engine, tmp_path: Path)
     engine.build(context, tag + "-builder", f"--secret=id=NPM_TOKEN,src={secret_file}", "--target", "builder")
     files, holding = image_files(engine, tag, token)
     assert not holding
+    assert "app/.npmrc" not in files and "app/dist/token.sha256" in files  # the .npmrc stayed in the builder
     container = engine.run("create", f"--label={LABEL}", tag).stdout.strip().splitlines()[-1]
     try:
         out = tmp_path / "token.sha256"

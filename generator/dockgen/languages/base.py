@@ -78,6 +78,9 @@ class Toolchain:
             ``build`` ran (``install`` then included them); ``()`` without a build (issue 11).
         build_caches: BuildKit cache mount targets of the spec's ``build`` commands besides
             ``caches``: frameworks' build caches (``.next/cache``), never in a layer (R04).
+        builder_only: manifests that reach the builder stage only (``.npmrc``: it may hold
+            a registry token): the .dockerignore lets them in, the builder removes them
+            before the final image takes the app from it, never from the build context.
     """
 
     final_image: str
@@ -99,6 +102,7 @@ class Toolchain:
     warnings: tuple[str, ...] = ()
     prune: tuple[Argv, ...] = ()
     build_caches: tuple[str, ...] = ()
+    builder_only: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .. import packagers
 from ..packagers import npm
+from ..packagers._node import NPMRC
 from .base import Toolchain, in_workdir, manifests_for
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def toolchain(spec: Spec) -> Toolchain:
         unpinned=tuple(p for p in spec.packages if not manager.pinned(p)),
         prune=manager.prune(manifests) if built and install else (),
         build_caches=tuple(in_workdir(spec, path) for path in BUILD_CACHES) if built else (),
+        builder_only=tuple(m for m in manifests if m.rsplit("/", 1)[-1] == NPMRC),
     )
 
 

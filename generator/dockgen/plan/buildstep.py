@@ -49,7 +49,7 @@ def build_steps(build: Build) -> list[Step]:
     """The code, then the spec's build commands, the language's own build (compiled
     languages) and the prune of the development dependencies. ``[]`` when nothing is built."""
     tool, spec = build.tool, build.spec
-    if not (tool.build or spec.build):
+    if not (tool.build or spec.build or tool.builder_only):
         return []
     secrets = tuple(spec.build_secrets)
     sources = (".",) if tool.build else tuple(spec.copy)
@@ -60,16 +60,20 @@ def build_steps(build: Build) -> list[Step]:
     if tool.build:
         steps.append(Run("language", ("R04",), commands=tuple(Command(argv) for argv in tool.build),
                          caches=tool.caches, secrets=secrets))
-    if tool.prune:
-        steps.append(Run("build", ("R04",), commands=tuple(Command(argv) for argv in tool.prune),
-                         caches=tool.caches, secrets=secrets))
+    # what reaches the builder only (.npmrc) goes before the final image takes the app (R18)
+    remove = (("rm", "-f", *tool.builder_only),) if tool.builder_only else ()
+    if tool.prune or remove:
+        field, rules = ("build, dependencies", ("R04", "R18")) if remove else ("build", ("R04",))
+        steps.append(Run(field, rules, commands=tuple(Command(a) for a in tool.prune + remove),
+                         caches=tool.caches if tool.prune else (), secrets=secrets if tool.prune else ()))
     return steps
 
 
 def takes_app(build: Build) -> bool:
     """The final image takes the app from the builder rather than the build context: an
-    interpreted language's code was built there (a compiled language's app is its artifacts)."""
-    return bool(build.spec.build) and not build.tool.build
+    interpreted language's code was built there, or the build context holds a file for the
+    builder only (.npmrc); a compiled language's app is its artifacts."""
+    return bool(build.spec.build or build.tool.builder_only) and not build.tool.build
 
 
 def language_artifacts(build: Build) -> list[tuple[str, str]]:

@@ -28,7 +28,8 @@ def ignore_patterns(loaded: LoadedSpec, tool: Toolchain) -> tuple[str, ...]:
     spec_file = (loaded.path.name,) if re.fullmatch(r"[A-Za-z0-9._@+-]+", loaded.path.name) else ()
     own = (*spec_file, "dockgen.schema.json", *(c.source for c in spec.config))
     runtime_data = tuple(f"{_context_path(source, rel)}/" for source in spec.copy for rel in _below(spec.workdir, writable))
-    return tuple(dict.fromkeys(COMMON_IGNORE + SECRET_IGNORE + tool.ignore + own + runtime_data))
+    secret = tuple(p for p in SECRET_IGNORE if p not in tool.builder_only)  # .npmrc listed: for the builder only
+    return tuple(dict.fromkeys(COMMON_IGNORE + secret + tool.ignore + own + runtime_data))
 
 
 def _below(directory: str, paths: set[str]) -> list[str]:
