@@ -55,8 +55,8 @@ def build_steps(build: Build) -> list[Step]:
     sources = (".",) if tool.build else tuple(spec.copy)
     steps: list[Step] = [Copy("copy", ("R07",), sources=sources, dest="./")]
     caches = tuple(dict.fromkeys(tool.caches + tool.build_caches))
-    steps += [Shell("build, build_secrets", ("R04", "R18"), line=line, caches=caches, secrets=secrets)
-              for line in spec.build]
+    field, rules = ("build, build_secrets", ("R04", "R18")) if secrets else ("build", ("R04",))
+    steps += [Shell(field, rules, line=line, caches=caches, secrets=secrets) for line in spec.build]
     if tool.build:
         steps.append(Run("language", ("R04",), commands=tuple(Command(argv) for argv in tool.build),
                          caches=tool.caches, secrets=secrets))
