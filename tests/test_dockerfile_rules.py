@@ -159,10 +159,13 @@ def _code_copy(r: Rendered, stage) -> int | None:
 def test_r07_no_run_after_the_code_copy_in_the_final_stage(r):
     index = _code_copy(r, r.final)
     if index is None:
-        # Go without `copy`: the final stage holds only what is copied from the builder.
-        assert r.spec["language"] == "go" and "copy" not in r.spec
+        # Go without `copy`, or a build step (issue 11): the final stage holds only what is
+        # copied from the builder, and no RUN comes after the first such COPY.
+        assert (r.spec["language"] == "go" and "copy" not in r.spec) or r.spec.get("build")
         assert all(c.cmd != "COPY" or "--from=builder" in c.flags or "--from=init" in c.flags
-                   or c.value[0] == "run.sh" for c in r.final)
+                   or c.value[0] in ("run.sh", "nginx.conf") for c in r.final)  # dockgen's own files
+        first = next(i for i, c in enumerate(r.final) if "--from=builder" in c.flags)
+        assert "RUN" not in [c.cmd for c in r.final[first:]]
         return
     after = [c.cmd for c in r.final[index + 1:]]
     copies = len(r.spec.get("copy", ["."]))

@@ -114,15 +114,23 @@ def test_a_package_manager_of_another_language_is_refused(language, manager, tmp
         assert ("pnpm, yarn, bun, npm" if language == "node" else "uv, poetry, pipenv, pip") in result.stderr
 
 
-def test_an_npmrc_is_reported_never_copied(tmp_path):
+def test_an_npmrc_reaches_the_builder_only(tmp_path):
     project = write_tree(tmp_path / "app", {"package.json": PACKAGE, "package-lock.json": "{}\n", ".npmrc": "//r/:_authToken=x\n"})
     spec, text = init_and_render(project)
     assert ".npmrc" not in spec["dependencies"] and ".npmrc" in (project / ".dockerignore").read_text().split()
     assert "build_secrets" in (project / "dockgen.yaml").read_text()  # init's note says where a token goes
     (project / "dockgen.yaml").write_text((project / "dockgen.yaml").read_text().replace(
         "dependencies: [package.json, package-lock.json]", "dependencies: [package.json, package-lock.json, .npmrc]"))
-    result = dockgen("render", project / "dockgen.yaml", "-o", tmp_path / "out")
-    assert result.returncode == 0 and ".npmrc is not copied" in result.stderr
+    result = dockgen("render", project / "dockgen.yaml")
+    assert result.returncode == 0 and "build_secrets" in result.stderr, result.stderr
+    # issue 11: listed, it enters the build context and the builder, which removes it before
+    # the final image takes the app from it; the final stage copies nothing from the context but run.sh
+    assert ".npmrc" not in (project / ".dockerignore").read_text().split()
+    builder, final = split_stages(dockerfile.parse_string((project / "Dockerfile").read_text()))
+    assert any(c.cmd == "COPY" and ".npmrc" in c.value for c in builder)
+    assert [" ".join(c.value) for c in builder if c.cmd == "RUN"][-1].endswith("rm -f .npmrc")
+    assert [c.value for c in final if c.cmd == "COPY" and not c.flags] == [("run.sh", "/usr/local/bin/run.sh")]
+    assert ("--from=builder",) in [c.flags for c in final if c.cmd == "COPY"]
 
 
 # --- versions from every place a project states them -------------------------------------

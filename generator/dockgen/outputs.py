@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .plan import Plan
+from .plan import Plan, static
 
 
 def _always(plan: Plan) -> bool:
@@ -48,4 +48,6 @@ OUTPUTS: tuple[Output, ...] = (
     Output("compose.yaml", "compose.yaml.j2", context=lambda plan: {"run": plan.policy}),  # R13, R14
     Output("run.sh", "run.sh.j2", 0o755, when=lambda plan: plan.startup is not None,  # R17
            context=lambda plan: {"startup": plan.startup}),
+    Output(static.CONF_FILE, "nginx.conf.j2", when=lambda plan: plan.spec.static is not None,  # issue 11: static
+           context=lambda plan: {"server": static.server(plan.spec)}),
 )

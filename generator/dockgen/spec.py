@@ -359,12 +359,56 @@ def _version_text(value: object) -> object:
     return value
 
 
+# --- the build step (issue 11, section 1) --------------------------------------------
+
+
+def _build_command(value: str) -> str:
+    """A ``build`` command: one shell command line, run as a RUN in shell form. Refused: what
+    would end or change the Dockerfile instruction (a newline, a trailing backslash that
+    continues it, ``<<`` that BuildKit reads as a heredoc, a leading ``[`` read as exec form)."""
+    if not value.strip():
+        raise _fail("build_command", "is empty; write the command, e.g. npm run build")
+    for bad, why in (("\n", "a newline"), ("\r", "a carriage return"), ("\x00", "a NUL character"),
+                     ("<<", "`<<` (BuildKit reads it as a heredoc)")):
+        if bad in value:
+            raise _fail("build_command", f"contains {why}, which would break the Dockerfile's RUN line; "
+                        "give each command as its own list entry")
+    if value.rstrip().endswith("\\"):
+        raise _fail("build_command", "ends in a backslash, which would join the next Dockerfile line to this RUN")
+    if value.lstrip().startswith("["):
+        raise _fail("build_command", "starts with `[`, which the Dockerfile reads as an exec-form array; "
+                    "write the command as a shell command line")
+    return value
+
+
+BuildCommand = Annotated[str, AfterValidator(_build_command)]
+
+
+def _artifact(value: str) -> str:
+    """``PATH`` or ``PATH:DEST``, both relative to the workdir (``.`` is the workdir itself)."""
+    source, sep, dest = value.partition(":")
+    _relative_path(source)
+    if sep:
+        _relative_path(dest)
+    return value
+
+
+Artifact = Annotated[str, AfterValidator(_artifact)]
+
+
+
 # --- models --------------------------------------------------------------------------
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+
+class Static(_Model):
+    """The final image is a static web server (nginx, unprivileged) serving ``root`` (issue 11)."""
+
+    root: RelPath
+    spa: bool = False
 
 class User(_Model):
     """The non-root user the application runs as (R15)."""
@@ -543,6 +587,12 @@ class Spec(_Model):
     writable: Annotated[list[AbsPath], AfterValidator(_unique("path"))] = []
     volumes: Annotated[list[AbsPath], AfterValidator(_unique("path"))] = []
     stop_grace_period: Duration = "10s"
+    # the build step (issue 11): builder-only commands, what the final image takes, a static server, build secrets
+    build: list[BuildCommand] = []
+    artifacts: Annotated[list[Artifact], AfterValidator(_unique("artifact"))] = []
+    static: Static | None = None
+    build_secrets: Annotated[list[Annotated[EnvName, AfterValidator(_secret_name)]],
+                             AfterValidator(_unique("secret", str.upper))] = []
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -574,7 +624,7 @@ class Spec(_Model):
             raise Refusal(("language",), "language none needs an explicit `base` (e.g. base: alpine:3.20, busybox:1.36.1 or scratch)")
         if self.processes and (self.entrypoint or self.cmd):
             raise Refusal(("processes",), "use either `processes` (several programs under s6) or `entrypoint`/`cmd`, not both (R01)", "R01")
-        if not (self.processes or self.entrypoint or self.cmd or self.language == "go"):
+        if not (self.processes or self.entrypoint or self.cmd or self.language == "go" or self.static):
             raise Refusal(("entrypoint",), "nothing to run: give `entrypoint` (and `cmd`), or `processes`")
         for name in self.env:
             if name in self.secrets:
@@ -641,6 +691,28 @@ class Spec(_Model):
                               "host_ip says where a published port listens: list the port in `ports` too")
         return self
 
+
+    @model_validator(mode="after")
+    def _build_step(self) -> "Spec":
+        """Issue 11: what the build step, its artifacts, the static server and build secrets
+        need from the rest of the spec."""
+        if self.language == "none" and (self.build or self.build_secrets):
+            field = "build" if self.build else "build_secrets"
+            raise Refusal((field,), "language none has no builder stage to run it in; choose the language "
+                          "whose tools the build needs (e.g. language: node)")
+        if self.artifacts and not self.build:
+            raise Refusal(("artifacts",), "names what the final image takes from the build, but there is no "
+                          "`build`; add the build commands, or drop artifacts")
+        if self.static is None:
+            return self
+        for field in ("entrypoint", "cmd", "processes", "artifacts"):
+            if getattr(self, field):
+                raise Refusal((field,), f"static: the final image runs the web server, which serves "
+                              f"{self.static.root}; drop {field}")
+        if len(self.ports) != 1 or self.ports[0] < 1024:
+            raise Refusal(("ports",), "static: give the one unprivileged port the web server listens on "
+                          "(1024 or higher, e.g. ports: [8080]); the server runs as the non-root user (R15)", "R15")
+        return self
 
 GO_BINARY = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # a Go entrypoint's binary
 # s6 sends each program its stop signal at once and SIGKILLs one still running after the
@@ -722,4 +794,8 @@ FIELD_DOCS = {
     "writable": "The only writable paths on the read-only root filesystem (tmpfs in compose.yaml, R13).",
     "volumes": "Persistent paths (named volumes in compose.yaml).",
     "stop_grace_period": "Time between docker stop's signal and SIGKILL (R11).",
+    "build": "Shell command lines run in the builder after the code is copied, with dev dependencies installed; each one RUN.",
+    "artifacts": "What the final image takes from the builder after build (PATH or PATH:DEST, relative to workdir); default: the app with production dependencies.",
+    "static": "root (the built files, relative to workdir) and spa: the final image is an unprivileged nginx serving them.",
+    "build_secrets": "Secret names for install and build commands only (BuildKit RUN --mount=type=secret); never in a layer, ARG or ENV (R18).",
 }

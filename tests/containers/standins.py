@@ -171,6 +171,11 @@ PHP_FPM = Recipe("php-fpm", BASE + _apt("php8.2-fpm", "composer") + (
     " && sed -i -e 's|^pid = .*|pid = /tmp/php-fpm.pid|' -e 's|^error_log = .*|error_log = /proc/self/fd/2|'"
     " /etc/php/8.2/fpm/php-fpm.conf\n"
     "STOPSIGNAL SIGQUIT\nEXPOSE 9000\nCMD [\"php-fpm\", \"-F\"]\n"))
+# nginx: Debian's nginx, laid out like the official image (nginx on PATH, /etc/nginx/mime.types,
+# logs to stdout/stderr, STOPSIGNAL SIGQUIT); dockgen's static images replace its nginx.conf.
+NGINX = Recipe("nginx", BASE + _apt("nginx") + (
+    " && ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log\n"
+    "STOPSIGNAL SIGQUIT\nEXPOSE 80\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n"))
 COMPOSER = Recipe("composer", BASE + _apt("php8.2-cli", "composer", "unzip") + "\nCMD [\"composer\"]\n")
 
 
@@ -202,6 +207,8 @@ def recipe_for(image: str) -> Recipe | None:
         return GOLANG
     if repository == "busybox":
         return BUSYBOX
+    if repository == "nginx" and re.match(r"1\.\d+(\.\d+)?(-bookworm)?$", tag):
+        return NGINX
     if repository == "composer":
         return COMPOSER
     if repository == "php" and re.match(r"8(\.\d+)?-fpm(-bookworm)?$", tag):

@@ -38,6 +38,8 @@ pytestmark = pytest.mark.container
 JOB = {
     "go-pinger": "pong",
     "node-orders": '"orders"',
+    "node-tsc-api": '"app":"tsc-api"',
+    "node-vite-spa": "vite-spa",
     "python-notes": '"app": "notes-api"',
     "ruby-quotes": ".",
     "static-docs": "<",
@@ -57,7 +59,8 @@ CAP_BITS = {"CHOWN": 0, "DAC_OVERRIDE": 1, "FOWNER": 3, "KILL": 5, "SETGID": 6, 
             "NET_BIND_SERVICE": 10, "NET_RAW": 13, "SYS_CHROOT": 18, "AUDIT_WRITE": 29}
 BUILD_ONLY = {"gcc", "g++", "cpp", "make", "binutils", "golang-go", "build-essential", "libc6-dev"}
 CODE_COMMENT = {".py": "# changed by the cache test\n", ".rb": "# changed by the cache test\n",
-                ".js": "// changed by the cache test\n", ".go": "// changed by the cache test\n",
+                ".js": "// changed by the cache test\n", ".ts": "// changed by the cache test\n",
+                ".go": "// changed by the cache test\n",
                 ".php": "<?php // changed by the cache test\n", ".html": "<!-- changed by the cache test -->\n"}
 
 WEB = [s for s in BUILDABLE if "ports:" in s.read_text()]
@@ -292,7 +295,8 @@ def _is_code_copy(instruction: str, item: Built) -> bool:
     if words[0] != "COPY":
         return False
     if any(w.startswith("--from") for w in words):
-        return "--from=builder" in words and bool(item.plan.spec.language == "go")
+        # Go's binary, or what a build step made of the code (issue 11)
+        return "--from=builder" in words and bool(item.plan.spec.language == "go" or item.plan.spec.build)
     sources = words[1:-1]
     generated = {"run.sh"}
     manifests = set(item.plan.spec.dependencies or ())

@@ -74,6 +74,13 @@ class Toolchain:
         builder_workdir: WORKDIR of the builder stage; None means the spec's workdir.
         builder_packages: OS packages the builder always needs (dockgen's, not the spec's).
         warnings: things the user should know about this language's build (e.g. no lock file).
+        prune: commands that remove the development dependencies again after the spec's
+            ``build`` ran (``install`` then included them); ``()`` without a build (issue 11).
+        build_caches: BuildKit cache mount targets of the spec's ``build`` commands besides
+            ``caches``: frameworks' build caches (``.next/cache``), never in a layer (R04).
+        builder_only: manifests that reach the builder stage only (``.npmrc``: it may hold
+            a registry token): the .dockerignore lets them in, the builder removes them
+            before the final image takes the app from it, never from the build context.
     """
 
     final_image: str
@@ -93,6 +100,9 @@ class Toolchain:
     builder_workdir: str | None = None
     builder_packages: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    prune: tuple[Argv, ...] = ()
+    build_caches: tuple[str, ...] = ()
+    builder_only: tuple[str, ...] = ()
 
 
 @runtime_checkable

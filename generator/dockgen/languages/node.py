@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .. import packagers
 from ..packagers import npm
+from ..packagers._node import NPMRC
 from .base import Toolchain, in_workdir, manifests_for
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ TIE_BREAK = 4
 
 LTS = {"argon": "4", "boron": "6", "carbon": "8", "dubnium": "10", "erbium": "12", "fermium": "14",
        "gallium": "16", "hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24"}
+# Frameworks' build caches under the workdir: cache mounts of the build commands (issue 11).
+BUILD_CACHES = (".next/cache", "node_modules/.vite")
 ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs", "app.mjs")
 
 
@@ -50,7 +53,8 @@ def toolchain(spec: Spec) -> Toolchain:
     named = packagers.module(spec.package_manager) if spec.package_manager else None
     manifests = manifests_for(spec, packagers.default_manifests(named) if named else DEFAULT_MANIFESTS)
     manager = named or packagers.pick(PACKAGERS, manifests)
-    install = list(manager.install(manifests, tuple(spec.packages)))
+    built = bool(spec.build)  # a build step needs the development dependencies, then prunes them (issue 11)
+    install = list(manager.install(manifests, tuple(spec.packages), dev=built))
     modules = in_workdir(spec, "node_modules")
     if install:
         # npm creates no node_modules for an app without dependencies; the final stage's
@@ -69,6 +73,9 @@ def toolchain(spec: Spec) -> Toolchain:
         pin_rule=manager.PIN_RULE,
         warnings=manager.warnings(manifests),
         unpinned=tuple(p for p in spec.packages if not manager.pinned(p)),
+        prune=manager.prune(manifests) if built and install else (),
+        build_caches=tuple(in_workdir(spec, path) for path in BUILD_CACHES) if built else (),
+        builder_only=tuple(m for m in manifests if m.rsplit("/", 1)[-1] == NPMRC),
     )
 
 

@@ -52,7 +52,8 @@ def toolchain(spec: Spec) -> Toolchain:
     named = packagers.module(spec.package_manager) if spec.package_manager else None
     manifests = manifests_for(spec, packagers.default_manifests(named) if named else DEFAULT_MANIFESTS)
     manager = named or packagers.pick(PACKAGERS, manifests)
-    install = manager.install(manifests, tuple(spec.packages), into=VENV)
+    built = bool(spec.build)  # a build step needs the development dependencies, then prunes them (issue 11)
+    install = manager.install(manifests, tuple(spec.packages), dev=built, into=VENV)
     if not install:  # nothing to install: no builder stage, no virtual environment
         return Toolchain(final_image=image, final_env=RUNTIME_ENV, ignore=IGNORE, pin_rule=manager.PIN_RULE)
     return Toolchain(
@@ -68,6 +69,7 @@ def toolchain(spec: Spec) -> Toolchain:
         pin_rule=manager.PIN_RULE,
         unpinned=tuple(p for p in spec.packages if not manager.pinned(p)),
         warnings=manager.warnings(manifests),
+        prune=manager.prune(manifests, into=VENV) if built else (),
     )
 
 

@@ -72,7 +72,7 @@ def no_lock(lock: str, tool: str) -> str:
 
 
 def npmrc_warning() -> str:
-    """What to do about an .npmrc: it may hold a registry token, so it never enters the build context."""
-    return (".npmrc is not copied into the image (.dockerignore leaves it out: it may hold a registry token); "
-            "remove it from dependencies, keep registry settings without tokens, and move a token to "
-            "build_secrets (e.g. NPM_TOKEN) once that field is available")
+    """What happens to an .npmrc, and where its token belongs (build_secrets, issue 11)."""
+    return (".npmrc may hold a registry token: listed in dependencies, it reaches the builder stage only (copied "
+            "with the manifests, removed before the final image takes the app), never the final image; keep the "
+            "token out of it: write //registry.npmjs.org/:_authToken=${NPM_TOKEN} and list NPM_TOKEN in build_secrets")

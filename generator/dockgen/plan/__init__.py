@@ -19,6 +19,7 @@ from ..images import Family, family_of
 from ..languages import Toolchain
 from ..loader import LoadedSpec
 from ..spec import S6_STOP_SIGNALS, STOP_MARGIN, Spec, env_warnings
+from . import buildstep, static
 from .advice import healthcheck_warnings, linter_warnings, runner_warnings
 from .ignore import ignore_patterns
 from .image import Build, check_family, image_stages, in_seconds
@@ -70,7 +71,9 @@ def make_plan(loaded: LoadedSpec) -> Plan:
             or malformed placeholder (R17).
     """
     spec = loaded.spec
-    tool = languages.toolchain(spec)
+    tool = buildstep.builder_toolchain(spec, languages.toolchain(spec))
+    if spec.static:
+        tool = static.serve(spec, tool)  # issue 11: nginx serves the built files
     family = family_of(tool.final_image)
     check_family(loaded, family, tool.final_image)
     startup = plan_startup(loaded)

@@ -29,7 +29,8 @@ def ignore_patterns(loaded: LoadedSpec, tool: Toolchain) -> tuple[str, ...]:
     own = (*spec_file, "dockgen.schema.json", *(c.source for c in spec.config))
     runtime_data = tuple(f"{posixpath.normpath(posixpath.join(source, rel))}/" for source, dest in spec.copies
                          for rel in _below(posixpath.join(spec.workdir, dest), writable))
-    return tuple(dict.fromkeys(COMMON_IGNORE + SECRET_IGNORE + tool.ignore + own + runtime_data))
+    secret = tuple(p for p in SECRET_IGNORE if p not in tool.builder_only)  # .npmrc listed: for the builder only
+    return tuple(dict.fromkeys(COMMON_IGNORE + secret + tool.ignore + own + runtime_data))
 
 
 def _below(directory: str, paths: set[str]) -> list[str]:

@@ -18,6 +18,7 @@ from ..languages import Toolchain
 from ..loader import LoadedSpec
 from ..ospkg import TINI_STATIC, Command
 from ..spec import Spec, duration_seconds
+from . import buildstep, static
 from .advice import linter_secret_names
 from .policy import TMPFS_MODE, inside_another, tmpfs_paths
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, Startup
@@ -150,8 +151,9 @@ def builder_stage(build: Build) -> list[Stage]:
     if tool.builder_env:
         steps.append(Env("language", ("R04",), items=tool.builder_env))
     steps.append(Workdir("workdir", (), path=tool.builder_workdir or spec.workdir))
-    steps += dependency_steps(tool) + build_steps(tool)
-    return [Stage("builder", "builds dependencies; nothing else of it reaches the final image (R04)", tuple(steps))]
+    steps += dependency_steps(tool, tuple(spec.build_secrets)) + buildstep.build_steps(build)
+    purpose = "builds dependencies" + (" and the app" if spec.build else "") + "; nothing else of it reaches the final image (R04)"
+    return [Stage("builder", purpose, tuple(steps))]
 
 
 def as_root(spec: Spec, image: str, builder: bool = False) -> list[Step]:
@@ -172,29 +174,26 @@ def as_root(spec: Spec, image: str, builder: bool = False) -> list[Step]:
     return [SetUser("base", ("R15",), uid=0, gid=0, ignore=("DL3002",) if builder else ())]
 
 
-def dependency_steps(tool: Toolchain) -> list[Step]:
-    """Manifests first, then the install, so a code change keeps this layer cached (R07)."""
+
+def dependency_steps(tool: Toolchain, secrets: tuple[str, ...] = ()) -> list[Step]:
+    """Manifests first, then the install, so a code change keeps this layer cached (R07);
+    ``secrets``: the spec's build_secrets, mounted for the install only (R18)."""
     steps: list[Step] = []
     if tool.manifests:
         steps.append(Copy("dependencies", ("R07",), sources=tool.manifests, dest="./"))
     if tool.install:
-        steps.append(Run("dependencies, packages", ("R03", "R04", "R07"),
-                         commands=tuple(Command(argv) for argv in tool.install), caches=tool.caches))
+        steps.append(Run("dependencies, packages" + (", build_secrets" if secrets else ""), ("R03", "R04", "R07"),
+                         commands=tuple(Command(argv) for argv in tool.install), caches=tool.caches, secrets=secrets))
     return steps
 
 
-def build_steps(tool: Toolchain) -> list[Step]:
-    """The code, then the build commands (compiled languages)."""
-    if not tool.build:
-        return []
-    return [Copy("copy", ("R07",), sources=(".",), dest="./"),
-            Run("language", ("R04",), commands=tuple(Command(argv) for argv in tool.build), caches=tool.caches)]
-
-
 def artifact_steps(build: Build) -> list[Step]:
-    """What the final image takes from the builder (R04, R07)."""
+    """What the final image takes from the builder before run.sh and the app: the
+    language's artifacts (R04, R07), or the static server's configuration."""
+    if build.spec.static:
+        return static.config_steps(build)
     return [Copy("language", ("R04", "R07"), sources=(source,), dest=dest, stage="builder")
-            for source, dest in build.tool.artifacts]
+            for source, dest in buildstep.language_artifacts(build)]
 
 
 # --- phase 6: the final image ---------------------------------------------------------
@@ -257,7 +256,10 @@ def final_files(build: Build) -> list[Step]:
     steps += artifact_steps(build)
     if build.family.shell:
         steps.append(Copy("secrets, config", ("R17", "R18"), sources=("run.sh",), dest=RUN_SH))
-    if spec.language != "go" or "copy" in spec.model_fields_set:
+    built = static.root_steps(build) if spec.static else buildstep.app_steps(build)  # issue 11
+    if built is not None:
+        steps += built
+    elif spec.language != "go" or "copy" in spec.model_fields_set:
         # Issue 10, items 2 and 3: one COPY per entry, each landing at its own path (never
         # flattened into one directory); `copy: []` means no application files, no COPY.
         steps += [Copy("copy", ("R07", "R15"), sources=(source,), dest=dest) for source, dest in spec.copies]

@@ -104,6 +104,7 @@ class Startup:
     secrets: tuple[str, ...]
     configs: tuple[ConfigOutput, ...]
     supervision: Supervision | None = None
+    server: bool = False  # a static web server writes its pid and temporary files in RUNTIME_DIR (issue 11)
 
     @property
     def links(self) -> tuple[tuple[str, str], ...]:
@@ -115,7 +116,7 @@ class Startup:
     def needs_runtime_dir(self) -> bool:
         """Whether run.sh writes to RUNTIME_DIR (s6's scan directory or a config file), which
         then must be a writable mount (R13)."""
-        return self.supervision is not None or any(c.path.startswith(RUNTIME_DIR + "/") for c in self.configs)
+        return self.server or self.supervision is not None or any(c.path.startswith(RUNTIME_DIR + "/") for c in self.configs)
 
 
 def plan_startup(loaded: LoadedSpec) -> Startup:
@@ -126,7 +127,7 @@ def plan_startup(loaded: LoadedSpec) -> Startup:
             below a writable path (R17).
     """
     spec = loaded.spec
-    return Startup(tuple(spec.secrets), _configs(loaded), _supervision(spec))
+    return Startup(tuple(spec.secrets), _configs(loaded), _supervision(spec), server=spec.static is not None)
 
 
 def _supervision(spec: Spec) -> Supervision | None:

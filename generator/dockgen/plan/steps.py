@@ -96,11 +96,25 @@ class System(Step):
 
 @dataclass(frozen=True)
 class Run(Step):
-    """``RUN`` of several commands joined with ``&&`` (R03), with BuildKit cache mounts (R04)."""
+    """``RUN`` of several commands joined with ``&&`` (R03), with BuildKit cache mounts (R04)
+    and build secrets (R18: ``--mount=type=secret``, read into the command's environment only)."""
 
     commands: tuple[Command, ...]
     caches: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
     kind: ClassVar[str] = "run"
+
+
+@dataclass(frozen=True)
+class Shell(Step):
+    """``RUN`` in shell form of one of the spec's ``build`` command lines, as written (issue 11),
+    with the same cache and secret mounts as :class:`Run`. The spec model refused what would
+    break the line (newline, heredoc, trailing backslash, a leading ``[``)."""
+
+    line: str
+    caches: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    kind: ClassVar[str] = "shell"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,81 @@
+"""The static web server (issue 11, ``static:``): the final image is nginx serving the
+built files as the non-root user.
+
+Why nginx, and from its official image (``nginx:<version>``, Debian, or ``-alpine`` for the
+alpine variant, R05): it answers deep links with ``index.html`` (``try_files``, for an SPA),
+sends cache and compression headers, runs unprivileged when its configuration says so,
+and is a Docker Official Image in both families. BusyBox httpd has no SPA fallback;
+nginxinc's ``nginx-unprivileged`` is not an official image. The configuration is a file
+dockgen writes (``nginx.conf``, copied over the image's own), so nothing of the image's
+entrypoint scripts runs: nginx listens on the spec's one unprivileged port, writes its
+pid and temporary files in RUNTIME_DIR (a tmpfs, R13) and logs to stdout and stderr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..languages import Toolchain
+from ..spec import Spec
+from .startup import RUNTIME_DIR
+from .steps import Copy, Step
+
+if TYPE_CHECKING:
+    from .image import Build
+
+IMAGES = {"slim": "nginx:1.28", "alpine": "nginx:1.28-alpine"}  # official images, pinned to the stable line (R06)
+CONF = "/etc/nginx/nginx.conf"
+CONF_FILE = "nginx.conf"  # the generated file in the build context (outputs.py)
+# -e stderr: nginx opens its error log before it reads the configuration; the image's
+# default path is on the read-only root.
+ENTRYPOINT = ("nginx", "-e", "stderr", "-c", CONF)
+
+
+@dataclass(frozen=True)
+class Server:
+    """What ``templates/nginx.conf.j2`` needs.
+
+    Attributes:
+        port: the one port it listens on (unprivileged, the spec checked it).
+        root: where the files are in the image (the spec's workdir).
+        spa: unknown paths answer ``index.html`` (client-side routing).
+        runtime_dir: where nginx writes its pid and temporary files (a tmpfs, R13).
+    """
+
+    port: int
+    root: str
+    spa: bool
+    runtime_dir: str = RUNTIME_DIR
+
+
+def server(spec: Spec) -> Server:
+    """The server configuration of a spec with ``static``."""
+    assert spec.static is not None
+    return Server(port=spec.ports[0], root=spec.workdir, spa=spec.static.spa)
+
+
+def serve(spec: Spec, tool: Toolchain) -> Toolchain:
+    """``tool`` with nginx's image as the final image: no language runtime, artifact or
+    environment of the language reaches it; the builder stays when there is a build, and
+    needs no prune (the final image takes only the built files)."""
+    return replace(tool, final_image=IMAGES[spec.variant], final_env=(), artifacts=(), entrypoint=ENTRYPOINT,
+                   builder_image=tool.builder_image if spec.build else None, prune=())
+
+
+def config_steps(build: Build) -> list[Step]:
+    """The generated nginx.conf over the image's own."""
+    return [Copy("static", ("R13", "R15"), sources=(CONF_FILE,), dest=CONF)]
+
+
+def root_steps(build: Build) -> list[Step]:
+    """The files nginx serves: ``static.root`` from the builder after the build, else from
+    the build context, into the workdir (root-owned, read-only to the user, R15)."""
+    spec = build.spec
+    assert spec.static is not None
+    if spec.build:
+        from .buildstep import _join, builder_workdir
+
+        return [Copy("static, build", ("R04", "R07"), sources=(_join(builder_workdir(build), spec.static.root),),
+                     dest=spec.workdir, stage="builder")]
+    return [Copy("static", ("R07",), sources=(spec.static.root,), dest=spec.workdir)]
