@@ -28,7 +28,7 @@ from dockgen.loader import load_text
 from dockgen.plan import S6_STOP_SIGNALS, make_plan
 from dockgen.render import Renderer
 from dockgen.images import FAMILIES, IMAGE_ACCOUNTS
-from dockgen.spec import CAPABILITIES, RESERVED_NAMES, SIGNALS, looks_like_secret
+from dockgen.values import CAPABILITIES, RESERVED_NAMES, SIGNALS, looks_like_secret
 
 # Every account name some base image already has (R15: refused for that image).
 ACCOUNTS = frozenset().union(*(f.accounts for f in FAMILIES.values()), *IMAGE_ACCOUNTS.values())

@@ -188,7 +188,7 @@ def schema() -> None:
 
     Example: dockgen schema > dockgen.schema.json
     """
-    from .spec import json_schema_text
+    from .schema import json_schema_text
 
     typer.echo(json_schema_text(), nl=False)
 

@@ -36,7 +36,7 @@ from .loader import load_text
 from .plan import make_plan
 from .render import OutputFile, Renderer, make_renderer, write
 from .scaffold import SCHEMA_NAME, SPEC_NAME, SpecDraft, draft, merge_answers, new_repo_files, spec_file
-from .spec import json_schema_text
+from .schema import json_schema_text
 
 REFUSAL = "refusing to overwrite existing files (use --force to replace them):"
 
