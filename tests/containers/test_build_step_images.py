@@ -1,7 +1,7 @@
 """The build step in real builds (issue 11, section 1): specs/node-tsc-api compiled with tsc
 from npm, and a build secret that reaches the build command but no layer.
 
-Run alone with ``pytest tests/containers/test_build_step.py``; the examples' own eight
+Run alone with ``pytest tests/containers/test_build_step_images.py``; the examples' own eight
 properties (test_examples.py) cover node-tsc-api too.
 """
 
