@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, SpecError
 from .spec import ConfigFile, CopyEntry, Healthcheck, Process, Refusal, Spec, User
+from .rules import Rule
 
 
 @dataclass
@@ -335,7 +336,7 @@ def load_text(text: str, file: str = "<spec>", context: str | Path = ".") -> Loa
             # bytes, then decoded: read_text() would turn CRLF into LF (R17: byte for byte)
             loaded.templates[config.source] = source.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(loaded.problem(("config", index, "source"), f"cannot read the config template {source}: {_reason(exc)}", "R17"))
+            problems.append(loaded.problem(("config", index, "source"), f"cannot read the config template {source}: {_reason(exc)}", Rule.R17))
     if problems:
         raise SpecError(problems)
     return loaded

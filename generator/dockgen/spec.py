@@ -31,8 +31,12 @@ from pydantic import (
 from .languages import NAMES as LANGUAGES
 from .packagers import NAMES as PACKAGE_MANAGERS
 from .packagers import fits as _fits_language
+from .rules import Rule
 from .values import (  # noqa: F401  (re-exported: other modules import them from here)
-    AbsPath, Argument, Argv, Artifact, BaseImage, BuildCommand, Capability, Cpu, Duration, EnvName, ImagePath, LanguagePackage, Memory, Name, OneLine, OsPackage, Port, RelPath, Signal, cpu_millis, duration_seconds, env_name, env_value, host_address, matcher, memory_bytes, no_bool, no_shell_metacharacters, secret_name, secret_names, unique, version_text,
+    AbsPath, Argument, Argv, Artifact, BaseImage, BuildCommand, Capability, Cpu, Duration, EnvName,
+    ImagePath, LanguagePackage, Memory, Name, OneLine, OsPackage, Port, RelPath, Signal, cpu_millis,
+    duration_seconds, env_name, env_value, host_address, matcher, memory_bytes, no_bool,
+    no_shell_metacharacters, secret_name, secret_names, unique, version_text,
 )
 
 
@@ -75,11 +79,11 @@ class User(_Model):
     @model_validator(mode="after")
     def _not_root(self) -> "User":
         if self.name == "root":
-            raise Refusal(("user", "name"), "root is refused; the application runs as a non-root user (R15)", "R15")
+            raise Refusal(("user", "name"), "root is refused; the application runs as a non-root user (R15)", Rule.R15)
         if self.uid == 0:
-            raise Refusal(("user", "uid"), "uid 0 is root; use a fixed non-zero uid such as 10001 (R15)", "R15")
+            raise Refusal(("user", "uid"), "uid 0 is root; use a fixed non-zero uid such as 10001 (R15)", Rule.R15)
         if self.gid == 0:
-            raise Refusal(("user", "gid"), "gid 0 is root's group; use a fixed non-zero gid such as 10001 (R15)", "R15")
+            raise Refusal(("user", "gid"), "gid 0 is root's group; use a fixed non-zero gid such as 10001 (R15)", Rule.R15)
         return self
 
 
@@ -224,17 +228,17 @@ class Spec(_Model):
         if self.language == "none" and not self.base:
             raise Refusal(("language",), "language none needs an explicit `base` (e.g. base: alpine:3.20, busybox:1.36.1 or scratch)")
         if self.processes and (self.entrypoint or self.cmd):
-            raise Refusal(("processes",), "use either `processes` (several programs under s6) or `entrypoint`/`cmd`, not both (R01)", "R01")
+            raise Refusal(("processes",), "use either `processes` (several programs under s6) or `entrypoint`/`cmd`, not both (R01)", Rule.R01)
         if not (self.processes or self.entrypoint or self.cmd or self.language == "go" or self.static):
             raise Refusal(("entrypoint",), "nothing to run: give `entrypoint` (and `cmd`), or `processes`")
         for name in self.env:
             if name in self.secrets:
-                raise Refusal(("env", name), f"{name} is a secret and is given a value here; secrets come at run time via {name}_FILE, never from the spec (R18)", "R18")
+                raise Refusal(("env", name), f"{name} is a secret and is given a value here; secrets come at run time via {name}_FILE, never from the spec (R18)", Rule.R18)
         for field in ("writable", "volumes"):
             for i, path in enumerate(getattr(self, field)):
                 if path == "/" or self.workdir == path or self.workdir.startswith(path.rstrip("/") + "/"):
                     raise Refusal((field, i), f"{path} would hide the application in {self.workdir} (or the whole "
-                                  "filesystem) behind an empty mount; declare only the directories the app writes to", "R13")
+                                  "filesystem) behind an empty mount; declare only the directories the app writes to", Rule.R13)
         writable = set(self.writable) | set(self.volumes)
         for i, config in enumerate(self.config):
             if config.target in writable:
@@ -258,11 +262,11 @@ class Spec(_Model):
             return self
         if duration_seconds(self.stop_grace_period) < STOP_MARGIN + 1:
             raise Refusal(("stop_grace_period",), f"{self.stop_grace_period} is too short for s6 to stop "
-                          f"every program before docker's SIGKILL; give at least {STOP_MARGIN + 1}s", "R11")
+                          f"every program before docker's SIGKILL; give at least {STOP_MARGIN + 1}s", Rule.R11)
         if self.stop_signal not in S6_STOP_SIGNALS:
             raise Refusal(("stop_signal",), f"{self.stop_signal} does not stop s6-svscan, which runs the "
                           f"`processes`: use one of {', '.join(S6_STOP_SIGNALS)} (each program keeps its own "
-                          "stop_signal)", "R11")
+                          "stop_signal)", Rule.R11)
         return self
 
     @model_validator(mode="after")
@@ -272,14 +276,14 @@ class Spec(_Model):
             raise Refusal(("env", "PATH"), "replaces the image's whole PATH: run.sh would no longer find rm or awk, "
                           "and the directories the base image and the language add (Python's virtual environment, "
                           "/usr/local/bin) would be gone; start a program outside PATH by its absolute path "
-                          "(entrypoint: [/app/bin/server]) or install it into /usr/local/bin, which is on PATH", "R17")
+                          "(entrypoint: [/app/bin/server]) or install it into /usr/local/bin, which is on PATH", Rule.R17)
         targets: dict[str, int] = {}
         for i, config in enumerate(self.config):
             target = posixpath.normpath(config.target)
             if target in targets:
                 raise Refusal(("config", i, "target"), f"{config.target} is also the target of config[{targets[target]}]; "
                               "run.sh would write one over the other: give each config file its own target, or "
-                              "merge the two templates into one", "R17")
+                              "merge the two templates into one", Rule.R17)
             targets[target] = i
         return self
 
@@ -312,7 +316,7 @@ class Spec(_Model):
                               f"{self.static.root}; drop {field}")
         if len(self.ports) != 1 or self.ports[0] < 1024:
             raise Refusal(("ports",), "static: give the one unprivileged port the web server listens on "
-                          "(1024 or higher, e.g. ports: [8080]); the server runs as the non-root user (R15)", "R15")
+                          "(1024 or higher, e.g. ports: [8080]); the server runs as the non-root user (R15)", Rule.R15)
         return self
 
 GO_BINARY = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # a Go entrypoint's binary

@@ -27,6 +27,7 @@ from ..languages import Toolchain
 from ..ospkg import Command
 from ..spec import Spec
 from .steps import Copy, Run, Shell, Step
+from ..rules import Rule
 
 if TYPE_CHECKING:
     from .image import Build
@@ -53,19 +54,19 @@ def build_steps(build: Build) -> list[Step]:
         return []
     secrets = tuple(spec.build_secrets)
     if tool.build:  # a compiled language builds the whole module
-        steps: list[Step] = [Copy("copy", ("R07",), sources=(".",), dest="./")]
+        steps: list[Step] = [Copy("copy", (Rule.R07,), sources=(".",), dest="./")]
     else:  # the app laid out as the final image takes it: each entry at its own path (issue 10, item 3)
-        steps = [Copy("copy", ("R07",), sources=(source,), dest=dest) for source, dest in spec.copies]
+        steps = [Copy("copy", (Rule.R07,), sources=(source,), dest=dest) for source, dest in spec.copies]
     caches = tuple(dict.fromkeys(tool.caches + tool.build_caches))
-    field, rules = ("build, build_secrets", ("R04", "R18")) if secrets else ("build", ("R04",))
+    field, rules = ("build, build_secrets", (Rule.R04, Rule.R18)) if secrets else ("build", (Rule.R04,))
     steps += [Shell(field, rules, line=line, caches=caches, secrets=secrets) for line in spec.build]
     if tool.build:
-        steps.append(Run("language", ("R04",), commands=tuple(Command(argv) for argv in tool.build),
+        steps.append(Run("language", (Rule.R04,), commands=tuple(Command(argv) for argv in tool.build),
                          caches=tool.caches, secrets=secrets))
     # what reaches the builder only (.npmrc) goes before the final image takes the app (R18)
     remove = (("rm", "-f", *tool.builder_only),) if tool.builder_only else ()
     if tool.prune or remove:
-        field, rules = ("build, dependencies", ("R04", "R18")) if remove else ("build", ("R04",))
+        field, rules = ("build, dependencies", (Rule.R04, Rule.R18)) if remove else ("build", (Rule.R04,))
         steps.append(Run(field, rules, commands=tuple(Command(a) for a in tool.prune + remove),
                          caches=tool.caches if tool.prune else (), secrets=secrets if tool.prune else ()))
     return steps
@@ -98,7 +99,7 @@ def app_steps(build: Build) -> list[Step] | None:
         return None
     pairs = [_pair(entry) for entry in spec.artifacts] or [(".", ".")]
     here = builder_workdir(build)
-    return [Copy("build, artifacts", ("R04", "R07"), sources=(_join(here, source),), dest=_join(spec.workdir, dest),
+    return [Copy("build, artifacts", (Rule.R04, Rule.R07), sources=(_join(here, source),), dest=_join(spec.workdir, dest),
                  stage="builder") for source, dest in pairs]
 
 

@@ -24,6 +24,7 @@ from .policy import TMPFS_MODE, inside_another, tmpfs_paths
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, Startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
                     StopSignal, System, Workdir)
+from ..rules import Rule
 
 TINI = "/sbin/tini"  # where tini is copied in an image whose family has no tini package (R02)
 # Directories every base image already has with the right permissions; never chown them.
@@ -55,7 +56,7 @@ def check_family(loaded: LoadedSpec, family: Family, image: str) -> None:
         for name in ("secrets", "config", "processes"):
             if getattr(spec, name):
                 raise _refuse(loaded, (name,), f"needs run.sh, but the final image {image} has no shell (/bin/sh); "
-                              "use a base with a shell (variant: alpine, or base: alpine/busybox) or drop it", "R17")
+                              "use a base with a shell (variant: alpine, or base: alpine/busybox) or drop it", Rule.R17)
     if family.manager is None:
         for name in ("system_packages", "processes"):
             if getattr(spec, name):
@@ -82,11 +83,11 @@ def base_stages(build: Build) -> list[Stage]:
     stages = []
     if build.spec.init and not build.family.tini:
         stages.append(Stage("init", "provides tini-static for an image without a package manager (R02)", (
-            From("init", ("R02", "R06"), image=DEBIAN, alias="init"),
-            system_step(build, "init", ("R02", "R04", "R08"), family_of(DEBIAN), ["tini"], []),
+            From("init", (Rule.R02, Rule.R06), image=DEBIAN, alias="init"),
+            system_step(build, "init", (Rule.R02, Rule.R04, Rule.R08), family_of(DEBIAN), ["tini"], []),
         )))
     for image, alias in build.tool.stages:
-        stages.append(Stage(alias, f"provides {alias}", (From("language", ("R05", "R06"), image=image, alias=alias),)))
+        stages.append(Stage(alias, f"provides {alias}", (From("language", (Rule.R05, Rule.R06), image=image, alias=alias),)))
     return stages
 
 
@@ -141,15 +142,15 @@ def builder_stage(build: Build) -> list[Stage]:
     tool, spec = build.tool, build.spec
     if not tool.builder_image:
         return []
-    steps: list[Step] = [From("language, version, variant", ("R05", "R06"), image=tool.builder_image, alias="builder"),
+    steps: list[Step] = [From("language, version, variant", (Rule.R05, Rule.R06), image=tool.builder_image, alias="builder"),
                          *as_root(spec, tool.builder_image, builder=True)]
     if spec.build_packages or tool.builder_packages:
-        steps.append(system_step(build, "build_packages", ("R03", "R04", "R08", "R10"), family_of(tool.builder_image),
+        steps.append(system_step(build, "build_packages", (Rule.R03, Rule.R04, Rule.R08, Rule.R10), family_of(tool.builder_image),
                                  list(tool.builder_packages), list(spec.build_packages)))
     for _, alias in tool.stages:
-        steps.append(Copy("language", ("R04",), sources=(f"/usr/bin/{alias}",), dest=f"/usr/bin/{alias}", stage=alias))
+        steps.append(Copy("language", (Rule.R04,), sources=(f"/usr/bin/{alias}",), dest=f"/usr/bin/{alias}", stage=alias))
     if tool.builder_env:
-        steps.append(Env("language", ("R04",), items=tool.builder_env))
+        steps.append(Env("language", (Rule.R04,), items=tool.builder_env))
     steps.append(Workdir("workdir", (), path=tool.builder_workdir or spec.workdir))
     steps += dependency_steps(tool, tuple(spec.build_secrets)) + buildstep.build_steps(build)
     purpose = "builds dependencies" + (" and the app" if spec.build else "") + "; nothing else of it reaches the final image (R04)"
@@ -171,7 +172,7 @@ def as_root(spec: Spec, image: str, builder: bool = False) -> list[Step]:
     """
     if image != spec.base or image == "scratch":
         return []
-    return [SetUser("base", ("R15",), uid=0, gid=0, ignore=("DL3002",) if builder else ())]
+    return [SetUser("base", (Rule.R15,), uid=0, gid=0, ignore=("DL3002",) if builder else ())]
 
 
 
@@ -180,9 +181,9 @@ def dependency_steps(tool: Toolchain, secrets: tuple[str, ...] = ()) -> list[Ste
     ``secrets``: the spec's build_secrets, mounted for the install only (R18)."""
     steps: list[Step] = []
     if tool.manifests:
-        steps.append(Copy("dependencies", ("R07",), sources=tool.manifests, dest="./"))
+        steps.append(Copy("dependencies", (Rule.R07,), sources=tool.manifests, dest="./"))
     if tool.install:
-        steps.append(Run("dependencies, packages" + (", build_secrets" if secrets else ""), ("R03", "R04", "R07"),
+        steps.append(Run("dependencies, packages" + (", build_secrets" if secrets else ""), (Rule.R03, Rule.R04, Rule.R07),
                          commands=tuple(Command(argv) for argv in tool.install), caches=tool.caches, secrets=secrets))
     return steps
 
@@ -192,7 +193,7 @@ def artifact_steps(build: Build) -> list[Step]:
     language's artifacts (R04, R07), or the static server's configuration."""
     if build.spec.static:
         return static.config_steps(build)
-    return [Copy("language", ("R04", "R07"), sources=(source,), dest=dest, stage="builder")
+    return [Copy("language", (Rule.R04, Rule.R07), sources=(source,), dest=dest, stage="builder")
             for source, dest in buildstep.language_artifacts(build)]
 
 
@@ -217,10 +218,10 @@ def final_base(build: Build) -> list[Step]:
                       for key, arg in (("version", "VERSION"), ("revision", "REVISION"), ("created", "CREATED"))
                       if f"org.opencontainers.image.{key}" not in literal)
     return [
-        From("base" if spec.base else "language, version, variant", ("R05", "R06"), image=build.tool.final_image),
+        From("base" if spec.base else "language, version, variant", (Rule.R05, Rule.R06), image=build.tool.final_image),
         *as_root(spec, build.tool.final_image),
-        Arg("labels", ("R16",), names=(("VERSION", "dev"), ("REVISION", "unknown"), ("CREATED", "unknown"))),
-        Label("name, description, labels", ("R16",), from_args=from_args, items=tuple(sorted(literal.items()))),
+        Arg("labels", (Rule.R16,), names=(("VERSION", "dev"), ("REVISION", "unknown"), ("CREATED", "unknown"))),
+        Label("name, description, labels", (Rule.R16,), from_args=from_args, items=tuple(sorted(literal.items()))),
     ]
 
 
@@ -235,11 +236,11 @@ def final_system(build: Build) -> list[Step]:
         tmpfs = tmpfs_paths(spec, build.startup.needs_runtime_dir)
         nested = inside_another(tmpfs)  # R13: made by the engine (and run.sh), not by the image
         dirs = sorted(((writable - SYSTEM_DIRS) | ({RUNTIME_DIR} if build.startup.needs_runtime_dir else set())) - nested)
-        steps.append(system_step(build, "system_packages, user, writable", ("R03", "R04", "R08", "R10", "R15"), family,
+        steps.append(system_step(build, "system_packages, user, writable", (Rule.R03, Rule.R04, Rule.R08, Rule.R10, Rule.R15), family,
                                  own if family.manager else [], list(spec.system_packages), user=True, dirs=tuple(dirs),
                                  links=build.startup.links, tmpfs=tuple(p for p in tmpfs if p not in nested)))
     if spec.init and not family.tini:
-        steps.append(Copy("init", ("R02",), sources=(TINI_STATIC,), dest=TINI, stage="init"))
+        steps.append(Copy("init", (Rule.R02,), sources=(TINI_STATIC,), dest=TINI, stage="init"))
     return steps
 
 
@@ -251,19 +252,19 @@ def final_files(build: Build) -> list[Step]:
     env.update(spec.env)
     if env:
         flagged = linter_secret_names(spec.env)
-        steps.append(Env("env", ("R18",) if flagged else (), items=tuple(env.items()), ignore=("DL3064",) if flagged else ()))
+        steps.append(Env("env", (Rule.R18,) if flagged else (), items=tuple(env.items()), ignore=("DL3064",) if flagged else ()))
     steps.append(Workdir("workdir", (), path=spec.workdir))
     steps += artifact_steps(build)
     if build.family.shell:
-        steps.append(Copy("secrets, config", ("R17", "R18"), sources=("run.sh",), dest=RUN_SH))
+        steps.append(Copy("secrets, config", (Rule.R17, Rule.R18), sources=("run.sh",), dest=RUN_SH))
     built = static.root_steps(build) if spec.static else buildstep.app_steps(build)  # issue 11
     if built is not None:
         steps += built
     elif spec.language != "go" or "copy" in spec.model_fields_set:
         # Issue 10, items 2 and 3: one COPY per entry, each landing at its own path (never
         # flattened into one directory); `copy: []` means no application files, no COPY.
-        steps += [Copy("copy", ("R07", "R15"), sources=(source,), dest=dest) for source, dest in spec.copies]
-    steps.append(SetUser("user", ("R15",), uid=spec.user.uid, gid=spec.user.gid))
+        steps += [Copy("copy", (Rule.R07, Rule.R15), sources=(source,), dest=dest) for source, dest in spec.copies]
+    steps.append(SetUser("user", (Rule.R15,), uid=spec.user.uid, gid=spec.user.gid))
     return steps
 
 
@@ -275,21 +276,21 @@ def how_it_runs(build: Build) -> list[Step]:
         steps.append(Expose("ports", (), ports=tuple(spec.ports)))
     if spec.healthcheck:
         h = spec.healthcheck
-        steps.append(Healthcheck("healthcheck", ("R12",), command=tuple(h.command), interval=in_seconds(h.interval),
+        steps.append(Healthcheck("healthcheck", (Rule.R12,), command=tuple(h.command), interval=in_seconds(h.interval),
                                  timeout=in_seconds(h.timeout), start_period=in_seconds(h.start_period), retries=h.retries))
     if spec.stop_signal != "SIGTERM":
-        steps.append(StopSignal("stop_signal", ("R11",), signal=spec.stop_signal))
+        steps.append(StopSignal("stop_signal", (Rule.R11,), signal=spec.stop_signal))
     tini = family.tini or TINI
     # R02 R18: run.sh starts first and execs the init with the cleaned environment, so PID 1
     # (tini, then the app or s6-svscan) never holds a secret passed as NAME.
     prefix = ((RUN_SH,) if family.shell else ()) + ((tini, "--") if spec.init else ())
     if spec.processes:
-        return steps + [Entrypoint("processes, init", ("R01", "R02", "R12"), argv=prefix + ("s6-svscan", SCAN_DIR))]
+        return steps + [Entrypoint("processes, init", (Rule.R01, Rule.R02, Rule.R12), argv=prefix + ("s6-svscan", SCAN_DIR))]
     argv = prefix + tuple(spec.entrypoint or build.tool.entrypoint)
     if argv:
-        steps.append(Entrypoint("entrypoint, init", ("R02", "R12"), argv=argv))
+        steps.append(Entrypoint("entrypoint, init", (Rule.R02, Rule.R12), argv=argv))
     if spec.cmd:
-        steps.append(Cmd("cmd", ("R12",), argv=tuple(spec.cmd)))
+        steps.append(Cmd("cmd", (Rule.R12,), argv=tuple(spec.cmd)))
     return steps
 
 

@@ -20,6 +20,7 @@ from ..loader import LoadedSpec
 from ..placeholders import Placeholder, TemplateSyntaxError, scan
 from ..spec import STOP_MARGIN, ConfigFile, Spec, duration_seconds
 from .names import unique_names
+from ..rules import Rule
 
 RUN_SH = "/usr/local/bin/run.sh"  # R17: where the startup script lives in the image
 RUNTIME_DIR = "/run/dockgen"  # written at start: rendered config files, the s6 scan directory
@@ -172,14 +173,14 @@ def _placeholders(loaded: LoadedSpec, index: int, text: str, problems: list[Prob
     try:
         placeholders = scan(text)
     except TemplateSyntaxError as exc:
-        problems.append(Problem(file, f"config[{index}].source", str(exc), exc.line, exc.column, rule="R17"))
+        problems.append(Problem(file, f"config[{index}].source", str(exc), exc.line, exc.column, rule=Rule.R17))
         return []
     for placeholder in placeholders:
         if placeholder.op == "" and placeholder.name not in known:
             problems.append(Problem(file, f"config[{index}].source",
                                     f"unknown placeholder ${{{placeholder.name}}}: it is not in `env` or `secrets`; "
                                     f"add it there or give a default, ${{{placeholder.name}:-value}}",
-                                    placeholder.line, placeholder.column, rule="R17"))
+                                    placeholder.line, placeholder.column, rule=Rule.R17))
     return placeholders
 
 
@@ -191,7 +192,7 @@ def _below_writable(loaded: LoadedSpec, index: int, config: ConfigFile, writable
                            f"{config.target} is below the writable path {w}, which starts empty at run "
                            f"time, so {directory} will not exist; put the file directly in {w}, or "
                            "outside the writable paths (run.sh then writes it to /run/dockgen and the "
-                           "image links it there)", "R17")
+                           "image links it there)", Rule.R17)
             for w in sorted(w for w in writable if directory.startswith(w.rstrip("/") + "/"))]
 
 

@@ -20,6 +20,7 @@ from ..languages import Toolchain
 from ..spec import Spec
 from .startup import RUNTIME_DIR
 from .steps import Copy, Step
+from ..rules import Rule
 
 if TYPE_CHECKING:
     from .image import Build
@@ -65,7 +66,7 @@ def serve(spec: Spec, tool: Toolchain) -> Toolchain:
 
 def config_steps(build: Build) -> list[Step]:
     """The generated nginx.conf over the image's own."""
-    return [Copy("static", ("R13", "R15"), sources=(CONF_FILE,), dest=CONF)]
+    return [Copy("static", (Rule.R13, Rule.R15), sources=(CONF_FILE,), dest=CONF)]
 
 
 def root_steps(build: Build) -> list[Step]:
@@ -76,6 +77,6 @@ def root_steps(build: Build) -> list[Step]:
     if spec.build:
         from .buildstep import _join, builder_workdir
 
-        return [Copy("static, build", ("R04", "R07"), sources=(_join(builder_workdir(build), spec.static.root),),
+        return [Copy("static, build", (Rule.R04, Rule.R07), sources=(_join(builder_workdir(build), spec.static.root),),
                      dest=spec.workdir, stage="builder")]
-    return [Copy("static", ("R07",), sources=(spec.static.root,), dest=spec.workdir)]
+    return [Copy("static", (Rule.R07,), sources=(spec.static.root,), dest=spec.workdir)]

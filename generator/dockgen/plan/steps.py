@@ -20,7 +20,7 @@ class Step:
 
     Attributes:
         field: the spec field (or fields) that caused it, e.g. ``system_packages``.
-        rules: rule IDs it implements, e.g. ``("R04", "R08")``.
+        rules: rule IDs it implements, e.g. ``(Rule.R04, Rule.R08)``.
         kind: the name of the macro in ``templates/steps.j2`` that writes it.
     """
 
