@@ -86,3 +86,15 @@ def test_r17_text_that_is_no_placeholder_gets_no_warning(tmp_path, value):
     spec = write(tmp_path, env={"APP_NOTE": value})
     plan = make_plan(load_text(spec.read_text(), str(spec), tmp_path))
     assert not [w for w in plan.warnings if w.startswith("env.")], plan.warnings
+
+
+def test_r18_a_secret_named_like_another_secrets_file_variable_is_refused(tmp_path) -> None:
+    """secrets: [A_FILE, A]: run.sh would see A_FILE as A's file variable and refuse to start."""
+    from support import dockgen
+
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text('name: t\nlanguage: python\nversion: "3.12"\nentrypoint: [python]\nsecrets: [TOKEN_A_FILE, TOKEN_A]\n')
+    result = dockgen("render", spec, "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "dockgen.yaml:5:" in result.stderr and "secrets[0]" in result.stderr and "R18" in result.stderr
+    assert not (tmp_path / "out").exists()

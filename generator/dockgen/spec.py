@@ -288,6 +288,19 @@ class Spec(_Model):
         return self
 
     @model_validator(mode="after")
+    def _secret_file_names(self) -> "Spec":
+        """R18: a secret arrives as NAME or NAME_FILE, so a secret named like another's
+        ``_FILE`` variable (A and A_FILE) makes run.sh see both and refuse to start."""
+        names = {name.upper(): i for i, name in enumerate(self.secrets)}
+        for i, name in enumerate(self.secrets):
+            if name.upper().endswith("_FILE") and name.upper()[:-5] in names:
+                other = self.secrets[names[name.upper()[:-5]]]
+                raise Refusal(("secrets", i), f"{name} is the variable that delivers the secret {other} as a file "
+                              f"({other}_FILE): run.sh would see both and refuse to start; give this secret "
+                              "another name", Rule.R18)
+        return self
+
+    @model_validator(mode="after")
     def _host_ip_of_ports(self) -> "Spec":
         """Issue 10, item 12: ``host_ip`` names only ports that ``ports`` publishes."""
         for port in self.host_ip:
