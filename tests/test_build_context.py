@@ -80,3 +80,23 @@ def test_r07_a_missing_manifest_without_a_near_name_stays_a_warning(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert "dependencies: requirements.txt not found in the build context" in result.stderr
     assert (tmp_path / "out" / "Dockerfile").exists()
+
+
+def test_r17_a_file_in_the_context_at_a_config_target_stays_out_of_the_image(tmp_path) -> None:
+    """A stale local notes.ini (with a dev password) would replace the link to the file run.sh
+    writes: .dockerignore leaves it out, as Docker's own matching reads the pattern."""
+    import shutil
+
+    from e2b_dockerfile_utils import PatternMatcher  # Docker's matching, as files.py uses it
+
+    from support import ROOT, dockgen
+
+    app = tmp_path / "pn"
+    shutil.copytree(ROOT / "specs" / "python-notes", app)
+    (app / "notes.ini").write_text("password=devpw\n")
+    result = dockgen("render", app / "dockgen.yaml", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    patterns = (tmp_path / "out" / ".dockerignore").read_text().splitlines()
+    assert "notes.ini" in patterns and "notes.ini.tmpl" in patterns
+    matcher = PatternMatcher(patterns)
+    assert matcher.matches("notes.ini") and not matcher.matches("notes/app.py")

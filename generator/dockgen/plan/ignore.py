@@ -22,15 +22,19 @@ def ignore_patterns(loaded: LoadedSpec, tool: Toolchain) -> tuple[str, ...]:
     container files, secret-looking files, the language's caches, dockgen's own inputs (the
     spec and its templates are not application files), and runtime data in the build
     context (a writable or volume path below the workdir stays out, so the directory the
-    image hands to the app user is not replaced by a root-owned copy, R15)."""
+    image hands to the app user is not replaced by a root-owned copy, R15), and files at a
+    config target (a stale local copy would replace the link to what run.sh writes, R17)."""
     spec = loaded.spec
     writable = set(spec.writable) | set(spec.volumes)
     spec_file = (loaded.path.name,) if re.fullmatch(r"[A-Za-z0-9._@+-]+", loaded.path.name) else ()
     own = (*spec_file, "dockgen.schema.json", *(c.source for c in spec.config))
     runtime_data = tuple(f"{posixpath.normpath(posixpath.join(source, rel))}/" for source, dest in spec.copies
                          for rel in _below(posixpath.join(spec.workdir, dest), writable))
+    # R17: a file in the context at a config target would replace the link to what run.sh writes
+    rendered = tuple(posixpath.normpath(posixpath.join(source, rel)) for source, dest in spec.copies
+                     for rel in _below(posixpath.join(spec.workdir, dest), {c.target for c in spec.config}))
     secret = tuple(p for p in SECRET_IGNORE if p not in tool.builder_only)  # .npmrc listed: for the builder only
-    return tuple(dict.fromkeys(COMMON_IGNORE + secret + tool.ignore + own + runtime_data))
+    return tuple(dict.fromkeys(COMMON_IGNORE + secret + tool.ignore + own + runtime_data + rendered))
 
 
 def _below(directory: str, paths: set[str]) -> list[str]:
