@@ -4,13 +4,15 @@
 # under BusyBox sh and awk, as on Alpine), util-linux's unshare, and the container engine of the container tier
 # (issue 4): podman with runc (crun fails in this kind of VM), netavark + iptables for
 # published ports, and mmdebstrap, which makes the stand-in base images (no registry is
-# reachable). Does nothing when they are all there.
+# reachable), and npm (the package-manager tests fetch pnpm and corepack with it). Does
+# nothing when they are all there.
 set -eu
 missing=""
 command -v tini >/dev/null 2>&1 || missing="$missing tini"
 command -v unshare >/dev/null 2>&1 || missing="$missing util-linux"
 command -v s6-svscan >/dev/null 2>&1 || missing="$missing s6"
 command -v busybox >/dev/null 2>&1 || missing="$missing busybox"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"  # the package-manager tests fetch pnpm and corepack with it
 command -v podman >/dev/null 2>&1 || missing="$missing podman"
 command -v runc >/dev/null 2>&1 || missing="$missing runc"
 command -v mmdebstrap >/dev/null 2>&1 || missing="$missing mmdebstrap"
