@@ -215,8 +215,8 @@ def _command_entries(command: Guess | None, language: str, missing: list[str]) -
         if argv[1:]:
             entries.append(Entry("cmd", list(argv[1:]), "the rest of that command (R12: default arguments)"))
         return entries
-    if language == "go":
-        return []  # the binary built from the module root is the entrypoint
+    if languages.module(language).COMPILED:
+        return []  # the toolchain's build output is the entrypoint
     missing.append("entrypoint")
     return [Entry("entrypoint", None, "no start command found: the program to run (exec form, R12)", EXAMPLES["entrypoint"]),
             Entry("cmd", None, "its default arguments", EXAMPLES["cmd"])]

@@ -29,6 +29,8 @@ from pydantic import (
 )
 
 from .languages import NAMES as LANGUAGES
+from .languages import module as _language
+from .languages.base import BINARY_PATH
 from .packagers import NAMES as PACKAGE_MANAGERS
 from .packagers import fits as _fits_language
 from .rules import Rule
@@ -229,7 +231,7 @@ class Spec(_Model):
             raise Refusal(("language",), "language none needs an explicit `base` (e.g. base: alpine:3.20, busybox:1.36.1 or scratch)")
         if self.processes and (self.entrypoint or self.cmd):
             raise Refusal(("processes",), "use either `processes` (several programs under s6) or `entrypoint`/`cmd`, not both (R01)", Rule.R01)
-        if not (self.processes or self.entrypoint or self.cmd or self.language == "go" or self.static):
+        if not (self.processes or self.entrypoint or self.cmd or _language(self.language).COMPILED or self.static):
             raise Refusal(("entrypoint",), "nothing to run: give `entrypoint` (and `cmd`), or `processes`")
         for name in self.env:
             if name in self.secrets:
@@ -246,12 +248,12 @@ class Spec(_Model):
         return self
 
     @model_validator(mode="after")
-    def _go_binary(self) -> "Spec":
-        """A Go service's first entrypoint word is the binary's path: a COPY line writes it,
-        where no quoting is possible."""
-        if self.language == "go" and self.entrypoint and not GO_BINARY.fullmatch(self.entrypoint[0]):
-            raise Refusal(("entrypoint", 0), f"{self.entrypoint[0]!r}: for a Go service the first word is the binary's "
-                          "name or absolute path (letters, digits, '.', '_', '-', '/'), e.g. /pinger")
+    def _binary(self) -> "Spec":
+        """A BINARY language's first entrypoint word is the binary's path: a COPY line writes
+        it, where no quoting is possible."""
+        if _language(self.language).BINARY and self.entrypoint and not BINARY_PATH.fullmatch(self.entrypoint[0]):
+            raise Refusal(("entrypoint", 0), f"{self.entrypoint[0]!r}: for a {self.language} service the first word is the "
+                          "binary's name or absolute path (letters, digits, '.', '_', '-', '/'), e.g. /pinger")
         return self
 
     @model_validator(mode="after")
@@ -332,7 +334,6 @@ class Spec(_Model):
                           "(1024 or higher, e.g. ports: [8080]); the server runs as the non-root user (R15)", Rule.R15)
         return self
 
-GO_BINARY = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # a Go entrypoint's binary
 # s6 sends each program its stop signal at once and SIGKILLs one still running after the
 # grace period minus this margin (seconds): the whole stop ends inside docker's grace period (R11).
 STOP_MARGIN = 1

@@ -23,6 +23,13 @@ cheap, since ``dockgen render`` imports the spec's language on every run):
   ``init`` scores each language by the weights of the patterns present.
 - ``TIE_BREAK``: int, lower wins when two languages score the same (the language with
   the more specific manifest comes first).
+- ``COMPILED``: bool, the builder's artifacts are the application (Go, Rust, Java): the
+  spec needs no ``entrypoint`` (the toolchain gives one), the final stage copies nothing
+  from the build context unless the spec lists ``copy``, and ``init`` drafts no start
+  command.
+- ``BINARY``: bool, the entrypoint's first word is a native binary's path, written by a
+  COPY line where no quoting is possible (Go, Rust): the spec checks it against
+  :data:`BINARY_PATH`, and :func:`binary_path` says where the binary lands.
 
 Hooks (functions):
 
@@ -40,6 +47,7 @@ Hooks (functions):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -50,6 +58,9 @@ if TYPE_CHECKING:  # the spec model imports the registry; the registry needs Spe
     from ._read import Found
 
 Argv = tuple[str, ...]
+
+# A BINARY language's first entrypoint word: a name or an absolute path a COPY line can write.
+BINARY_PATH = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,8 @@ class Language(Protocol):
     NEW_HEALTH_PATH: str
     EVIDENCE: tuple[tuple[str, int], ...]
     TIE_BREAK: int
+    COMPILED: bool
+    BINARY: bool
 
     def toolchain(self, spec: Spec) -> Toolchain: ...
 
@@ -140,3 +153,10 @@ def manifests_for(spec: Spec, default: tuple[str, ...]) -> tuple[str, ...]:
 def in_workdir(spec: Spec, relative: str) -> str:
     """``relative`` under the spec's workdir, as an absolute path."""
     return spec.workdir.rstrip("/") + "/" + relative
+
+
+def binary_path(spec: Spec) -> str:
+    """Where a BINARY language's binary goes in the final image: the spec's entrypoint, or
+    /usr/local/bin/<name> (an absolute path, str)."""
+    first = spec.entrypoint[0] if spec.entrypoint else spec.name
+    return first if first.startswith("/") else f"/usr/local/bin/{first}"

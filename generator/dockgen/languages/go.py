@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..images import ALPINE
-from .base import Toolchain, manifests_for
+from .base import Toolchain, binary_path, manifests_for
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,15 +30,11 @@ NEW_PORT = 8080
 NEW_HEALTH_PATH = "/health"
 EVIDENCE = (("go.mod", 4), ("*.go", 1))
 TIE_BREAK = 0
+COMPILED = True
+BINARY = True
 
 SOURCE = "/src"
 CERTS = "/etc/ssl/certs/ca-certificates.crt"
-
-
-def binary_path(spec: Spec) -> str:
-    """Where the binary goes in the final image: the spec's entrypoint, or /usr/local/bin/<name>."""
-    first = spec.entrypoint[0] if spec.entrypoint else spec.name
-    return first if first.startswith("/") else f"/usr/local/bin/{first}"
 
 
 def toolchain(spec: Spec) -> Toolchain:

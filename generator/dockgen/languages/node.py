@@ -39,6 +39,8 @@ NEW_PORT = 3000
 NEW_HEALTH_PATH = "/health"
 EVIDENCE = (("package.json", 3), (".nvmrc", 2), (".node-version", 2), ("*.js", 1), ("*.mjs", 1))
 TIE_BREAK = 4
+COMPILED = False
+BINARY = False
 
 LTS = {"argon": "4", "boron": "6", "carbon": "8", "dubnium": "10", "erbium": "12", "fermium": "14",
        "gallium": "16", "hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24"}

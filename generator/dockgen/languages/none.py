@@ -26,6 +26,8 @@ NEW_HEALTH_PATH = "/"  # a static site: its index page
 SITE_DIRS = ("public", "site", "dist", "_site", "www")
 EVIDENCE = (("index.html", 1), *((f"{d}/index.html", 1) for d in SITE_DIRS))
 TIE_BREAK = 5
+COMPILED = False
+BINARY = False
 
 STATIC_BASE = "busybox:1.36.1"  # R05, R06: pinned; the same base as specs/static-docs
 

@@ -29,6 +29,8 @@ NEW_PORT = 9000
 NEW_HEALTH_PATH = "/health"
 EVIDENCE = (("composer.json", 3), ("public/index.php", 2), ("*.php", 1))
 TIE_BREAK = 3
+COMPILED = False
+BINARY = False
 
 COMPOSER = "composer:2.8"
 FPM_PORT = 9000  # php-fpm's FastCGI port in the official image

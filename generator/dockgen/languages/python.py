@@ -38,6 +38,8 @@ NEW_HEALTH_PATH = "/health"
 EVIDENCE = (("pyproject.toml", 3), ("requirements.txt", 3), ("setup.py", 3), ("setup.cfg", 2), ("Pipfile", 3),
             (".python-version", 2), ("runtime.txt", 1), ("manage.py", 2), ("*.py", 1))
 TIE_BREAK = 1
+COMPILED = False
+BINARY = False
 
 VENV = "/opt/venv"
 IGNORE = ("__pycache__/", "**/__pycache__/", "*.py[cod]", ".venv/", "venv/", ".tox/", ".nox/", ".pytest_cache/",

@@ -29,6 +29,8 @@ NEW_PORT = 4567
 NEW_HEALTH_PATH = "/health"
 EVIDENCE = (("Gemfile", 3), (".ruby-version", 2), ("config.ru", 2), ("*.rb", 1))
 TIE_BREAK = 2
+COMPILED = False
+BINARY = False
 
 GEMS = "/usr/local/bundle"
 

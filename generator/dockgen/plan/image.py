@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SpecError
 from ..images import DEBIAN, Family, accounts_of, family_of
+from .. import languages
 from ..languages import Toolchain
 from ..loader import LoadedSpec
 from ..ospkg import TINI_STATIC, Command
@@ -260,7 +261,7 @@ def final_files(build: Build) -> list[Step]:
     built = static.root_steps(build) if spec.static else buildstep.app_steps(build)  # issue 11
     if built is not None:
         steps += built
-    elif spec.language != "go" or "copy" in spec.model_fields_set:
+    elif not languages.module(spec.language).COMPILED or "copy" in spec.model_fields_set:
         # Issue 10, items 2 and 3: one COPY per entry, each landing at its own path (never
         # flattened into one directory); `copy: []` means no application files, no COPY.
         steps += [Copy("copy", (Rule.R07, Rule.R15), sources=(source,), dest=dest) for source, dest in spec.copies]
