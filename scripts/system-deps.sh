@@ -22,6 +22,7 @@ command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
 command -v docker-registry >/dev/null 2>&1 || missing="$missing docker-registry"  # dockgen lock's tests (issue 14)
 command -v skopeo >/dev/null 2>&1 || missing="$missing skopeo"
 command -v htpasswd >/dev/null 2>&1 || missing="$missing apache2-utils"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"  # signs the test token service's JWTs
 [ -x /usr/lib/podman/netavark ] || missing="$missing netavark"
 [ -x /usr/lib/podman/aardvark-dns ] || missing="$missing aardvark-dns"
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing="$missing debian-archive-keyring"
