@@ -60,10 +60,20 @@ def test_parse_reference_api_host_and_loopback():
     ("python:3.12@sha256:abc", "64 lower-case hex"),
     ("python:-bad", "is not a tag"),
     ("", "not an image reference"),
+    ("bad_host:x/y:1", "not a registry host"),
 ])
 def test_parse_reference_refuses(text: str, says: str):
     with pytest.raises(ValueError, match=says):
         parse_reference(text)
+
+
+def test_the_spec_reads_base_images_with_the_same_grammar(tmp_path: Path):
+    """values.py validates `base` with parse_reference (R06 on top): one grammar for both."""
+    for base, code in (("localhost:5000/team/app:1.2", 0), ("mcr.microsoft.com/dotnet/aspnet:8.0", 0),
+                       ("bad_host:x/y:1", 2), ("python:bookworm", 2)):
+        (tmp_path / "dockgen.yaml").write_text(f"name: t\nlanguage: none\nbase: '{base}'\ncopy: []\nentrypoint: [/bin/true]\n")
+        result = dockgen("validate", tmp_path / "dockgen.yaml")
+        assert result.returncode == code, (base, result.stderr)
 
 
 def test_lock_path_is_beside_the_spec_named_after_it():

@@ -205,7 +205,8 @@ def lock(
             typer.echo(f"{path}: up to date", err=True)
             return
         entries = Lock(path, current).entries()
-        text = make_renderer().text("dockgen.lock.yaml.j2", spec=spec.name, entries=entries)
+        shown_name = "".join(c if c.isprintable() else "?" for c in spec.name)  # a comment line stays one line
+        text = make_renderer().text("dockgen.lock.yaml.j2", spec=shown_name, entries=entries)
         if write([OutputFile(path.name, text.encode())], path.parent, force=True):
             typer.echo(f"wrote {path}")
         else:

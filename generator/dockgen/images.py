@@ -96,12 +96,9 @@ def family_of(image: str) -> Family:
 
 
 def _split(image: str) -> tuple[str, str]:
-    """(repository, tag) of an image reference; the tag is "" when there is none."""
-    reference = image.split("@", 1)[0]
-    if ":" in reference.rsplit("/", 1)[-1]:
-        repository, tag = reference.rsplit(":", 1)
-        return repository, tag
-    return reference, ""
+    """(name as written, tag) of an image reference; the tag is "" when there is none."""
+    ref = parse_reference(image)
+    return ref.name, ref.tag or ""
 
 
 def accounts_of(image: str) -> frozenset[str]:
@@ -120,6 +117,8 @@ _HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io"}
 _DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                   r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -145,6 +144,11 @@ class ImageRef:
     repository: str
     tag: str | None = None
     digest: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The reference as written without tag and digest: ``python``, ``localhost:5000/x``."""
+        return self.text.rsplit(":", 1)[0] if self.tag is not None else self.text
 
     @property
     def api_host(self) -> str:
@@ -184,6 +188,8 @@ def parse_reference(text: str) -> ImageRef:
             raise ValueError(f"{text!r}: {tag!r} is not a tag (letters, digits, _ . -; at most 128)")
     first, _, path = name.partition("/")
     if path and ("." in first or ":" in first or first == "localhost"):
+        if not _HOST.fullmatch(first):
+            raise ValueError(f"{text!r}: {first!r} is not a registry host (name or address, and an optional :port)")
         registry = DOCKER_HUB if first in _HUB_ALIASES else first
     else:
         registry, path = DOCKER_HUB, name

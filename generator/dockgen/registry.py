@@ -142,6 +142,8 @@ class Client:
             RegistryError: see the class; the message names the image and the registry.
         """
         ref = parse_reference(image)
+        if ref.tag is None:
+            raise RegistryError(f"{image}: has no tag to resolve (R06)")
         point = endpoint(ref, self.mirror)
         url = f"/v2/{point.repository}/manifests/{ref.tag}"
         response = self._request(point, url, image)
@@ -177,7 +179,8 @@ class Client:
         if response.status_code in (401, 403):
             raise RegistryError(f"{image}: {point.host} refused the credentials"
                                 f"{' of the Docker config' if credentials else ' (anonymous)'}: "
-                                f"{response.status_code} {response.reason_phrase}")
+                                f"{response.status_code} {response.reason_phrase}"
+                                + ("" if credentials else "; is the repository private or misspelt?"))
         return response
 
     def _token(self, point: Endpoint, params: dict[str, str], credentials: tuple[str, str] | None, image: str) -> str:
