@@ -239,3 +239,73 @@ def test_plain_http_mirror_only_on_this_machine():
         endpoint(ref, "http://mirror.example.org")
     result = dockgen("lock", ROOT / "specs/go-pinger/dockgen.yaml", "--mirror", "http://mirror.example.org")
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+
+
+# --- the registry protocol, against httpx's MockTransport (no network) -------------------
+
+def _registry(handler) -> "Client":
+    import httpx
+
+    from dockgen.registry import Client
+
+    return Client(transport=httpx.MockTransport(handler))
+
+
+def test_client_follows_a_bearer_challenge_and_sends_the_accept_header():
+    import httpx
+
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, str(request.url), request.headers.get("authorization")))
+        if request.url.host == "auth.docker.io":
+            assert request.url.params["scope"] == "repository:library/python:pull"
+            assert request.url.params["service"] == "registry.docker.io"
+            return httpx.Response(200, json={"token": "t0k"})
+        assert "application/vnd.oci.image.index.v1+json" in request.headers["accept"]
+        assert "application/vnd.docker.distribution.manifest.list.v2+json" in request.headers["accept"]
+        if request.headers.get("authorization") != "Bearer t0k":
+            return httpx.Response(401, headers={"www-authenticate": 'Bearer realm="https://auth.docker.io/token",'
+                                                                    'service="registry.docker.io",scope="repository:library/python:pull"'})
+        return httpx.Response(200, headers={"docker-content-digest": D1})
+
+    assert _registry(handler).digest("python:3.12-slim") == D1
+    assert [s[:2] for s in seen] == [("HEAD", "https://registry-1.docker.io/v2/library/python/manifests/3.12-slim"),
+                                     ("GET", "https://auth.docker.io/token?scope=repository%3Alibrary%2Fpython%3Apull&service=registry.docker.io"),
+                                     ("HEAD", "https://registry-1.docker.io/v2/library/python/manifests/3.12-slim")]
+
+
+def test_client_hashes_the_manifest_when_the_registry_sends_no_digest_header():
+    import hashlib
+
+    import httpx
+
+    body = b'{"schemaVersion": 2, "manifests": []}'
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body if request.method == "GET" else b"")
+
+    assert _registry(handler).digest("quay.io/a/b:1") == "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+@pytest.mark.parametrize("status, says", [(404, "quay.io/a/b:1: not found at quay.io (no such repository or tag)"),
+                                          (500, "quay.io/a/b:1: quay.io answered 500 Internal Server Error")])
+def test_client_errors_are_one_line_registry_errors(status: int, says: str):
+    import httpx
+
+    with pytest.raises(RegistryError) as caught:
+        _registry(lambda request: httpx.Response(status)).digest("quay.io/a/b:1")
+    assert str(caught.value) == says
+
+
+def test_client_falls_back_to_plain_http_on_this_machine_only():
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https":
+            raise httpx.ConnectError("TLS handshake failed", request=request)
+        return httpx.Response(200, headers={"docker-content-digest": D2})
+
+    assert _registry(handler).digest("127.0.0.1:5000/x:1") == D2
+    with pytest.raises(RegistryError, match="cannot reach the registry quay.io: TLS handshake failed"):
+        _registry(handler).digest("quay.io/x:1")

@@ -123,11 +123,13 @@ class Client:
     Args:
         mirror: a URL that serves Docker Hub's images (a pull-through cache), or None.
         config_dir: the Docker config directory (default ``$DOCKER_CONFIG``, ``~/.docker``).
+        transport: an httpx transport to use instead of the network (tests: ``httpx.MockTransport``).
     """
 
-    def __init__(self, mirror: str | None = None, config_dir: Path | None = None):
+    def __init__(self, mirror: str | None = None, config_dir: Path | None = None,
+                 transport: httpx.BaseTransport | None = None):
         self.mirror, self.config_dir = mirror, config_dir
-        self.http = httpx.Client(timeout=TIMEOUT, follow_redirects=True)
+        self.http = httpx.Client(timeout=TIMEOUT, follow_redirects=True, transport=transport)
         self.plain: set[str] = set()  # hosts on this machine that answered over plain HTTP
 
     def close(self) -> None:

@@ -195,9 +195,10 @@ def raw_digest(engine: Engine, reference: str, *extra: str) -> tuple[str, dict]:
     return "sha256:" + hashlib.sha256(raw.encode()).hexdigest(), json.loads(raw)
 
 
-def push_index(engine: Engine, image: str, destination: str, work: Path) -> None:
+def push_index(engine: Engine, image: str, destination: str, work: Path, format: str = "oci") -> None:
     """Push ``destination`` as a multi-arch index: the amd64 stand-in ``image`` and a one-file
-    arm64 image (``podman import --arch arm64``; no emulation needed, nothing in it runs)."""
+    arm64 image (``podman import --arch arm64``; no emulation needed, nothing in it runs).
+    ``format``: ``oci`` (an OCI image index) or ``v2s2`` (a Docker manifest list)."""
     work.mkdir(parents=True, exist_ok=True)
     (work / "arm64.txt").write_text("an arm64 entry of the test index\n")
     with tarfile.open(work / "arm64.tar", "w") as tar:
@@ -209,6 +210,6 @@ def push_index(engine: Engine, image: str, destination: str, work: Path) -> None
     engine.run("manifest", "create", index)
     engine.run("manifest", "add", index, f"containers-storage:{full_name(image)}")
     engine.run("manifest", "add", "--arch", "arm64", index, f"containers-storage:{arm}")
-    engine.run("manifest", "push", "--all", "--tls-verify=false", "--format", "oci", index, f"docker://{destination}")
+    engine.run("manifest", "push", "--all", "--tls-verify=false", "--format", format, index, f"docker://{destination}")
     engine.run("manifest", "rm", index, check=False)
     engine.run("rmi", arm, check=False)

@@ -64,6 +64,7 @@ def registries(tmp_path_factory: pytest.TempPathFactory):
     try:
         push(engine, "golang:1.23", f"{made.hub.host}/library/golang:1.23")
         push_index(engine, "debian:12-slim", f"{made.hub.host}/library/debian:12-slim", work / "index")
+        push_index(engine, "debian:12-slim", f"{made.hub.host}/team/listed:12", work / "list", format="v2s2")
         push(engine, "debian:12-slim", f"{made.private.host}/team/debian:12-slim", "--dest-creds", f"{USER}:{PASSWORD}")
         push(engine, "debian:12-slim", f"{made.tokened.host}/library/debian:12-slim", "--dest-creds", f"{USER}:{PASSWORD}")
         print(f"\nregistries ready in {time.monotonic() - start:.1f} s", file=sys.stderr)
@@ -130,6 +131,16 @@ def test_lock_pins_every_stage_by_index_or_manifest_digest_and_podman_builds_it(
     files = registries.engine.run("image", "inspect", tag, "--format", "{{.Architecture}} {{len .RootFS.Layers}}").stdout
     assert files.split()[0] == "amd64"
     registries.engine.run("rmi", tag, check=False)
+
+
+def test_lock_takes_a_docker_manifest_lists_digest(registries: Registries, tmp_path: Path):
+    image = f"{registries.hub.host}/team/listed:12"
+    spec = one_base(tmp_path / "app", image)
+    result = lock(spec)
+    assert result.returncode == 0, result.stderr
+    digest, listed = raw_digest(registries.engine, image)
+    assert listed["mediaType"] == "application/vnd.docker.distribution.manifest.list.v2+json"
+    assert locked(spec) == [f"{image}@{digest}"]
 
 
 def test_lock_reads_credentials_from_the_docker_config(registries: Registries, tmp_path: Path):
