@@ -153,6 +153,10 @@ def test_render_pins_every_from_from_the_lock_without_the_network(tmp_path: Path
     assert dockgen("render", "--check", spec).returncode == 0
     explained = dockgen("explain", spec).stdout
     assert f"golang:1.23@{D1}" in explained
+    # a lock updated in place (Renovate) leaves the Dockerfile behind until render runs
+    (tmp_path / "dockgen.lock.yaml").write_text(_lock_text({"golang:1.23": D3, "debian:12-slim": D2}))
+    check = dockgen("render", "--check", spec)
+    assert check.returncode == 1 and "Dockerfile" in check.stderr, check.stderr
 
 
 def test_render_warns_of_an_image_the_lock_lacks_and_writes_it_by_tag(tmp_path: Path):
@@ -206,7 +210,9 @@ def test_lock_check_exits_1_when_the_lock_is_missing(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr == f"error: {tmp_path / 'dockgen.lock.yaml'}: missing; run `dockgen lock {tmp_path / 'dockgen.yaml'}`\n"
     assert not (tmp_path / "dockgen.lock.yaml").exists()
-    assert dockgen("lock", tmp_path / "dockgen.yaml").returncode == 0
+    written = dockgen("lock", tmp_path / "dockgen.yaml")
+    assert written.returncode == 0 and written.stdout == f"wrote {tmp_path / 'dockgen.lock.yaml'}\n"
+    assert written.stderr == f"next: dockgen render {tmp_path / 'dockgen.yaml'} (writes the digests into the Dockerfile)\n"
     assert read_lock(tmp_path / "dockgen.lock.yaml").digests == {}
     assert dockgen("lock", "--check", tmp_path / "dockgen.yaml").returncode == 0
 

@@ -209,6 +209,7 @@ def lock(
         text = make_renderer().text("dockgen.lock.yaml.j2", spec=shown_name, entries=entries)
         if write([OutputFile(path.name, text.encode())], path.parent, force=True):
             typer.echo(f"wrote {path}")
+            typer.echo(f"next: dockgen render {spec} (writes the digests into the Dockerfile)", err=True)
         else:
             typer.echo(f"{path}: up to date", err=True)
     except DockgenError as error:
