@@ -1,7 +1,8 @@
 """YAML file → :class:`~dockgen.spec.Spec`, keeping line and column for every error.
 
-The loader is the only station that reads the user's files: the spec itself and the
-config templates it names (R17). Every problem becomes a :class:`~dockgen.errors.Problem`
+The loader is the only station that reads the user's files: the spec itself, the
+config templates it names (R17) and the lock file beside it (issue 14; its format is
+:mod:`dockgen.lockfile`'s). Every problem becomes a :class:`~dockgen.errors.Problem`
 with the file, the YAML line and column, the field, what was expected and, for unknown
 keys and misspelt values, a "did you mean" suggestion.
 """

@@ -22,8 +22,8 @@ from ..spec import S6_STOP_SIGNALS, STOP_MARGIN, Spec, env_warnings
 from . import buildstep, static
 from .advice import healthcheck_warnings, linter_warnings, runner_warnings
 from .ignore import ignore_patterns
-from .pins import pin_stages
 from .image import Build, check_family, image_stages, in_seconds
+from .pins import pin_stages
 from .policy import Mount, Probe, PublishedPort, RunPolicy, SecretFile, run_policy
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, ConfigOutput, Program, Startup, Supervision, plan_startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
