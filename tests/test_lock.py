@@ -235,6 +235,32 @@ def test_docker_credentials_from_the_docker_config_auths(tmp_path: Path):
         docker_credentials("x.io", _config(tmp_path, {"x.io": {"auth": "***"}}))
 
 
+def test_docker_credentials_from_a_credential_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """credHelpers for one host, credsStore for the rest, as Docker reads them; an empty
+    `auths` entry (the secret is in the store) is no credential of its own."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, script in (("vault", 'read s; [ "$s" = ghcr.io ] && echo \'{"Username":"v","Secret":"s1"}\' && exit 0\n'
+                                   'echo "credentials not found in native keychain"; exit 1\n'),
+                         ("broken", "echo 'keychain locked' >&2; exit 3\n")):
+        helper = bin_dir / f"docker-credential-{name}"
+        helper.write_text("#!/bin/sh\n" + script)
+        helper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"auths": {"ghcr.io": {}}, "credHelpers": {"ghcr.io": "vault", "quay.io": "vault"}}))
+    assert docker_credentials("ghcr.io", tmp_path) == ("v", "s1")
+    assert docker_credentials("quay.io", tmp_path) is None  # the helper has none: anonymous
+    config.write_text(json.dumps({"auths": {"ghcr.io": {}}}))
+    assert docker_credentials("ghcr.io", tmp_path) is None
+    config.write_text(json.dumps({"credsStore": "broken"}))
+    with pytest.raises(RegistryError, match="docker-credential-broken get https://index.docker.io/v1/ exited 3: keychain locked"):
+        docker_credentials("docker.io", tmp_path)
+    config.write_text(json.dumps({"credsStore": "missing"}))
+    with pytest.raises(RegistryError, match="names the credential helper docker-credential-missing, which cannot run"):
+        docker_credentials("docker.io", tmp_path)
+
+
 def test_plain_http_mirror_only_on_this_machine():
     ref = parse_reference("python:3.12")
     assert endpoint(ref).base == "https://registry-1.docker.io"

@@ -10,9 +10,9 @@ Authentication, as Docker does it: a ``401`` names a scheme in ``WWW-Authenticat
 ``Bearer realm=...,service=...`` (Docker Hub, ghcr.io, most registries): fetch a token
 from the realm for ``repository:<name>:pull``, anonymously or with the user's
 credentials; ``Basic``: send the credentials. Credentials come from the Docker config
-(``$DOCKER_CONFIG/config.json``, else ``~/.docker/config.json``), its ``auths`` entry for
-the registry host (``auth``: base64 of ``user:password``). Docker Hub's entry is
-``https://index.docker.io/v1/``. Credential helpers (``credsStore``) are not run.
+(``$DOCKER_CONFIG/config.json``, else ``~/.docker/config.json``): the credential helper
+it names (``credHelpers``, ``credsStore``), else its ``auths`` entry for the registry host
+(``auth``: base64 of ``user:password``). Docker Hub's entry is ``https://index.docker.io/v1/``.
 
 Plain HTTP is used only for a registry on this machine (``localhost``, 127.0.0.0/8,
 ``::1``), as Docker allows for 127.0.0.0/8, after HTTPS fails there; a ``--mirror`` for
@@ -60,27 +60,36 @@ class Endpoint:
 
 
 def docker_credentials(host: str, config_dir: Path | None = None) -> tuple[str, str] | None:
-    """(user, password) for ``host`` from the Docker config's ``auths``, or None.
+    """(user, password) for ``host`` from the Docker config, or None (ask anonymously).
+
+    As Docker reads it: the credential helper named for the host (``credHelpers``) or for
+    every host (``credsStore``), run as ``docker-credential-NAME get``; else the ``auths``
+    entry (``auth``: base64 of ``user:password``, or ``username`` and ``password``).
 
     Args:
         host: a registry host as images name it (``docker.io`` is looked up under Docker
             Hub's keys, ``https://index.docker.io/v1/`` first).
         config_dir: the config directory; default ``$DOCKER_CONFIG`` or ``~/.docker``.
     Raises:
-        RegistryError: the config file exists but is not JSON, or its entry is not base64 ``user:password``.
+        RegistryError: the config file exists but is not a JSON object, its entry's ``auth``
+            is not base64 ``user:password``, or the credential helper fails.
     """
     directory = config_dir or Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
     path = directory / "config.json"
     try:
-        auths = json.loads(path.read_text(encoding="utf-8")).get("auths") or {}
+        config = json.loads(path.read_text(encoding="utf-8"))
+        auths, helpers = config.get("auths") or {}, config.get("credHelpers") or {}
     except FileNotFoundError:
         return None
     except (OSError, ValueError, AttributeError) as exc:
         raise RegistryError(f"{path}: cannot read the Docker config: {exc}") from None
     keys = HUB_CONFIG_KEYS if host == DOCKER_HUB else (host, f"https://{host}", f"http://{host}")
+    helper = next((helpers[key] for key in keys if key in helpers), None) or config.get("credsStore")
+    if helper:
+        return _from_helper(str(helper), keys[0])
     entry = next((auths[key] for key in keys if isinstance(auths.get(key), dict)), None)
-    if entry is None:
-        return None
+    if not entry or not (entry.get("auth") or entry.get("username")):
+        return None  # no entry, or an empty one (docker login wrote the secret elsewhere)
     if entry.get("username") and entry.get("password"):
         return str(entry["username"]), str(entry["password"])
     try:
@@ -90,6 +99,32 @@ def docker_credentials(host: str, config_dir: Path | None = None) -> tuple[str, 
     if not user or not password:
         raise RegistryError(f"{path}: auths[{host!r}].auth is not base64 of user:password")
     return user, password
+
+
+def _from_helper(helper: str, server: str) -> tuple[str, str] | None:
+    """(user, secret) from ``docker-credential-HELPER get`` for ``server``; None when it has none.
+
+    Raises:
+        RegistryError: the helper is not installed or fails otherwise.
+    """
+    import subprocess
+
+    program = f"docker-credential-{helper}"
+    try:
+        result = subprocess.run([program, "get"], input=server, capture_output=True, text=True, timeout=60)
+    except OSError as exc:
+        raise RegistryError(f"the Docker config names the credential helper {program}, which cannot run: "
+                            f"{exc.strerror or exc}") from None
+    if result.returncode != 0:
+        if "credentials not found" in (result.stdout + result.stderr).lower():
+            return None
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise RegistryError(f"{program} get {server} exited {result.returncode}: {lines[-1] if lines else 'no output'}")
+    try:
+        answer = json.loads(result.stdout)
+        return str(answer["Username"]), str(answer["Secret"])
+    except (ValueError, KeyError, TypeError):
+        raise RegistryError(f"{program} get {server} did not answer with Username and Secret") from None
 
 
 def endpoint(ref: ImageRef, mirror: str | None = None) -> Endpoint:
