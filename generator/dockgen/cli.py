@@ -67,13 +67,13 @@ def _warn(messages: list[str] | tuple[str, ...]) -> None:
         typer.echo(f"warning: {message}", err=True)
 
 
-def _plan(spec: Path):
+def _plan(spec: Path, kubernetes: bool = False):
     from .context import check_context
     from .loader import load_spec
     from .plan import make_plan
 
     loaded = load_spec(spec)
-    plan = make_plan(loaded)
+    plan = make_plan(loaded, kubernetes=kubernetes)
     _warn(check_context(loaded, plan.context_files))  # issue 10, item 7: symlinks out, misspelt manifests
     _warn(plan.warnings)
     return loaded, plan
@@ -99,6 +99,9 @@ def render(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 listing each file that is missing or differs from what the spec renders.")] = False,
     annotate: Annotated[bool, typer.Option("--annotate", help="Write each Dockerfile instruction's spec field and rule IDs as comments (R21).")] = False,
     print_run: Annotated[bool, typer.Option("--print-run", help="Print the equivalent `docker run` line instead of writing files.")] = False,
+    kubernetes: Annotated[bool, typer.Option("--kubernetes", help=(
+        "Also write k8s/: a Deployment, a Service, a claim per volume and kustomization.yaml (a spec's "
+        "`kubernetes:` block asks for them always)."))] = False,
     template: TemplateOption = None,
 ) -> None:
     """Render the container files for SPEC.
@@ -121,7 +124,7 @@ def render(
         renderer = make_renderer(template)
         failed: list[DockgenError] = []
         for spec in specs:
-            loaded, plan = _plan(spec)
+            loaded, plan = _plan(spec, kubernetes)
             if print_run:
                 typer.echo(renderer.run_command(plan), nl=False)
                 return
