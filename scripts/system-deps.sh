@@ -18,6 +18,8 @@ command -v runc >/dev/null 2>&1 || missing="$missing runc"
 command -v mmdebstrap >/dev/null 2>&1 || missing="$missing mmdebstrap"
 command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
 [ -x /usr/lib/podman/netavark ] || missing="$missing netavark"
+# issue 13: `podman kube play` builds its pod's pause image around catatonit
+command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || missing="$missing catatonit"
 [ -x /usr/lib/podman/aardvark-dns ] || missing="$missing aardvark-dns"
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing="$missing debian-archive-keyring"
 [ -d /etc/ssl/certs ] && command -v update-ca-certificates >/dev/null 2>&1 || missing="$missing ca-certificates"

@@ -62,6 +62,8 @@ def pod(run: RunPolicy, cluster: Cluster) -> dict:
     """The Pod template's spec: the restricted profile's Pod-level controls, the grace period
     (R11), the container and its volumes."""
     return {
+        # lifecycle.stopSignal (ContainerStopSignals) is only valid on a Pod that names its OS
+        **({"os": {"name": "linux"}} if run.stop_signal != "SIGTERM" else {}),
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,  # no FOO_SERVICE_HOST variables of other Services in the app's environment
         "securityContext": {
@@ -96,8 +98,9 @@ def container(run: RunPolicy, cluster: Cluster) -> dict:
     if run.probe:
         doc["livenessProbe"] = probe(run.probe, initial=run.probe.start_period)
         doc["readinessProbe"] = probe(run.probe, initial=0)
-    if hook := stop_hook(run, cluster):
-        doc["lifecycle"] = {"preStop": hook}
+    if run.stop_signal != "SIGTERM":  # R11: the ContainerStopSignals field, and a hook for a kubelet without it
+        hook = stop_hook(run, cluster)
+        doc["lifecycle"] = {**({"preStop": hook} if hook else {}), "stopSignal": run.stop_signal}
     names = volume_names(run)
     mounts = [{"name": names[m.path], "mountPath": m.path} for m in run.mounts]
     if run.secrets:
@@ -132,14 +135,16 @@ def stop_hook(run: RunPolicy, cluster: Cluster) -> dict | None:
     the app has ended (the container ends with it), for a kubelet that sends SIGTERM; None
     for SIGTERM, or when the image has no shell to run it."""
     if run.stop_signal == "SIGTERM" or not cluster.shell:
-        return None
+        return None  # without a shell the runtime's STOPSIGNAL of the image (containerd, CRI-O) must do
     script = f"kill -s {run.stop_signal.removeprefix('SIG')} 1; while kill -0 1 2>/dev/null; do sleep 1; done"
     return {"exec": {"command": ["/bin/sh", "-c", script]}}
 
 
 def volumes(run: RunPolicy, cluster: Cluster) -> list[dict]:
     """The Pod's volumes: a memory-backed emptyDir per writable path (a tmpfs, R13), a claim per
-    ``volumes`` entry, and the Secret, each key a file readable by the app's group (R18)."""
+    ``volumes`` entry, and the Secret, each key a file readable by the app's group (R18).
+    ``optional: false`` is Kubernetes' default, written out: Podman 4.3's ``kube play`` reads
+    the field without a default and crashes when it is absent."""
     docs: list[dict] = []
     names = volume_names(run)
     for mount in run.mounts:
@@ -148,7 +153,7 @@ def volumes(run: RunPolicy, cluster: Cluster) -> list[dict]:
         docs.append({"name": names[mount.path], **source})
     if run.secrets:
         docs.append({"name": SECRETS_VOLUME, "secret": {
-            "secretName": cluster.secret, "defaultMode": SECRET_MODE,
+            "secretName": cluster.secret, "optional": False, "defaultMode": SECRET_MODE,
             "items": [{"key": s.file, "path": s.file} for s in run.secrets]}})
     return docs
 
