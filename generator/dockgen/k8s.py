@@ -37,11 +37,14 @@ def quantity_cpu(millis: int) -> str:
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
 
 
-def volume_names(run: RunPolicy) -> dict[str, str]:
-    """The Pod volume's name of each writable path: ``tmp``, ``run-dockgen``, ``app-uploads``
-    (a volume keeps its compose name), unique and never SECRETS_VOLUME."""
+def volume_names(run: RunPolicy, cluster: Cluster) -> dict[str, str]:
+    """The Pod volume's name of each writable path, the app's name first (``notes-api-tmp``,
+    ``lab-notebook-app-uploads``), unique and never SECRETS_VOLUME. Kubernetes scopes the names
+    to the Pod; Podman 4.3's ``kube play`` makes each emptyDir a named volume of the host by
+    that name, so a bare ``tmp`` would be shared by every app played there."""
     bases = [m.name or m.path.strip("/").replace("/", "-").replace("_", "-").replace(".", "-").lower() for m in run.mounts]
-    return dict(zip((m.path for m in run.mounts), unique_names(bases, taken=(SECRETS_VOLUME,))))
+    names = unique_names([f"{cluster.name}-{base}"[:63].rstrip("-") for base in bases], taken=(SECRETS_VOLUME,))
+    return dict(zip((m.path for m in run.mounts), names))
 
 
 def _metadata(cluster: Cluster, name: str | None = None) -> dict:
@@ -101,7 +104,7 @@ def container(run: RunPolicy, cluster: Cluster) -> dict:
     if run.stop_signal != "SIGTERM":  # R11: the ContainerStopSignals field, and a hook for a kubelet without it
         hook = stop_hook(run, cluster)
         doc["lifecycle"] = {**({"preStop": hook} if hook else {}), "stopSignal": run.stop_signal}
-    names = volume_names(run)
+    names = volume_names(run, cluster)
     mounts = [{"name": names[m.path], "mountPath": m.path} for m in run.mounts]
     if run.secrets:
         mounts.append({"name": SECRETS_VOLUME, "mountPath": run.secrets[0].path.rsplit("/", 1)[0], "readOnly": True})
@@ -146,7 +149,7 @@ def volumes(run: RunPolicy, cluster: Cluster) -> list[dict]:
     ``optional: false`` is Kubernetes' default, written out: Podman 4.3's ``kube play`` reads
     the field without a default and crashes when it is absent."""
     docs: list[dict] = []
-    names = volume_names(run)
+    names = volume_names(run, cluster)
     for mount in run.mounts:
         source = ({"emptyDir": {"medium": "Memory"}} if mount.type == "tmpfs"
                   else {"persistentVolumeClaim": {"claimName": f"{cluster.name}-{mount.name}"}})
