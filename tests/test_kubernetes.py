@@ -221,11 +221,11 @@ def test_r11_a_stop_signal_without_a_shell_warns_that_the_runtime_must_send_it(t
 
 
 def test_resources_are_the_containers_resources(tmp_path: Path) -> None:
-    """limits and requests in Kubernetes quantities; the process limit is a warning (no Pod field)."""
-    result = dockgen("render", PY_NOTES, "-o", tmp_path, "--kubernetes")
+    """limits and requests in Kubernetes quantities; the process limit, which has no Pod field, a comment."""
+    dockgen("render", PY_NOTES, "-o", tmp_path, "--kubernetes")
     (container,) = pod_of({"deployment.yaml": [yaml.safe_load((tmp_path / "k8s/deployment.yaml").read_text())]})["containers"]
     assert container["resources"] == {"limits": {"cpu": "1", "memory": "256Mi"}, "requests": {"cpu": "250m", "memory": "128Mi"}}
-    assert "resources.pids: a Pod has no process limit of its own on Kubernetes" in result.stderr
+    assert "# resources.pids (128) has no Pod field: the kubelet's podPidsLimit" in (tmp_path / "k8s/deployment.yaml").read_text()
 
 
 def test_the_kubernetes_block_renders_k8s_without_the_flag(tmp_path: Path) -> None:
@@ -285,3 +285,50 @@ def test_the_secret_line_makes_a_secret_the_deployment_finds(tmp_path: Path) -> 
     assert kubernetes_validate.validate(secret, K8S_VERSION, strict=True)
     (volume,) = [v for v in pod_of(docs)["volumes"] if "secret" in v]
     assert volume["secret"]["secretName"] == name and {i["key"] for i in volume["secret"]["items"]} <= set(keys)
+
+
+@pytest.mark.parametrize("language", ["python", "go"])
+def test_init_new_kubernetes_adds_k8s_and_its_workflow_validates_the_manifests(language: str, tmp_path: Path) -> None:
+    """`init --new --kubernetes`: the spec's kubernetes block, k8s/ rendered, and the CI step
+    that validates the manifests, run here as written (kubernetes-validate from the dev extras)."""
+    import shlex
+    import subprocess
+
+    from support import tool
+
+    result = dockgen("init", "--new", "demo", "--language", language, "--kubernetes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    repo = tmp_path / "demo"
+    assert yaml.safe_load((repo / "dockgen.yaml").read_text())["kubernetes"] == {"replicas": 1, "service_type": "ClusterIP"}
+    assert {p.name for p in (repo / "k8s").iterdir()} == {"deployment.yaml", "service.yaml", "kustomization.yaml"}
+    assert dockgen("render", "--check", repo / "dockgen.yaml").returncode == 0  # CI's --check covers k8s/
+    workflow = yaml.safe_load((repo / ".github/workflows/container.yml").read_text())
+    steps = {s.get("name"): s for s in workflow["jobs"]["container"]["steps"]}
+    lines = steps["Validate the Kubernetes manifests"]["run"].splitlines()
+    assert "kubernetes-validate>=1.37,<1.38" in shlex.split(steps["Install dockgen and hadolint"]["run"])
+    validate = shlex.split(lines[0])
+    assert validate[:5] == ["kubernetes-validate", "--kubernetes-version", "1.37.0", "--strict", "k8s/*.yaml"]
+    files = sorted(str(p.relative_to(repo)) for p in (repo / "k8s").glob("*.yaml"))
+    run = subprocess.run([tool("kubernetes-validate"), *validate[1:4], *files], cwd=repo, capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.count("passed for resource") == 2, run.stdout + run.stderr
+    assert lines[1] == "kubectl kustomize k8s/ > /dev/null"
+    plain = dockgen("init", "--new", "flat", "--language", language, cwd=tmp_path)
+    assert plain.returncode == 0 and not (tmp_path / "flat/k8s").exists()
+    assert "kubernetes" not in (tmp_path / "flat/.github/workflows/container.yml").read_text()
+
+
+@pytest.mark.parametrize("language", ["python", "node", "ruby", "php", "go", "none"])
+def test_init_proposes_the_languages_default_resources_and_render_is_then_bounded(language: str, tmp_path: Path) -> None:
+    """Issue 13: init writes the language's row of scaffold.RESOURCES; without resources render
+    warns that the container is unbounded."""
+    from dockgen.scaffold import RESOURCES
+
+    result = dockgen("init", "--new", "demo", "--language", language, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    spec = yaml.safe_load((tmp_path / "demo/dockgen.yaml").read_text())
+    assert spec["resources"] == RESOURCES[language]
+    assert "unbounded" not in result.stderr
+    del spec["resources"]
+    (tmp_path / "demo/dockgen.yaml").write_text(yaml.safe_dump(spec))
+    unbounded = dockgen("render", tmp_path / "demo/dockgen.yaml", "-o", tmp_path / "out")
+    assert unbounded.returncode == 0 and "resources: not set, so the container is unbounded" in unbounded.stderr

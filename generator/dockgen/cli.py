@@ -253,6 +253,9 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing dockgen.yaml (and, with --render, container files).")] = False,
     render_files: Annotated[bool, typer.Option("--render", help="Also render the container files (always done with --new).")] = False,
     template: TemplateOption = None,
+    kubernetes: Annotated[bool, typer.Option("--kubernetes", help=(
+        "Add a `kubernetes:` block to the spec, so render writes k8s/ too; with --new the CI workflow "
+        "validates the manifests."))] = False,
     schema_ref: Annotated[str, typer.Option("--schema", metavar="PATH|URL", help="Where the spec's `$schema` line points; dockgen writes dockgen.schema.json there when it is the default and absent.")] = "dockgen.schema.json",
 ) -> None:
     """Write dockgen.yaml for an existing project, guessed from its own files, or create a new repository.
@@ -272,7 +275,7 @@ def init(
 
     request = InitRequest(directory=directory, new=new, language=language.value if language is not None else None,
                           version=version, port=port, cmd=cmd, name=name, force=force, render=render_files,
-                          template=template, schema_ref=schema_ref)
+                          template=template, schema_ref=schema_ref, kubernetes=kubernetes)
     try:
         result = run_init(request, _prompt if _interactive(yes) else None)
         for path in result.written:

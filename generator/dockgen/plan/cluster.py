@@ -115,7 +115,4 @@ def _warnings(policy: RunPolicy, settings: Kubernetes, shell: bool) -> list[str]
     if not policy.ports:
         warnings.append("ports: none, so k8s/ has no Service; a Deployment restarts the program whenever it "
                         "ends, which suits a service: run a tool as a Job or CronJob instead")
-    if policy.limits and policy.limits.pids_limit:
-        warnings.append("resources.pids: a Pod has no process limit of its own on Kubernetes; the kubelet's "
-                        "podPidsLimit (the node's setting) applies instead")
     return warnings
