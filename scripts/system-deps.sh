@@ -24,6 +24,8 @@ command -v skopeo >/dev/null 2>&1 || missing="$missing skopeo"
 command -v htpasswd >/dev/null 2>&1 || missing="$missing apache2-utils"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"  # signs the test token service's JWTs
 [ -x /usr/lib/podman/netavark ] || missing="$missing netavark"
+# issue 13: `podman kube play` builds its pod's pause image around catatonit
+command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || missing="$missing catatonit"
 [ -x /usr/lib/podman/aardvark-dns ] || missing="$missing aardvark-dns"
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing="$missing debian-archive-keyring"
 [ -d /etc/ssl/certs ] && command -v update-ca-certificates >/dev/null 2>&1 || missing="$missing ca-certificates"

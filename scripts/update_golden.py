@@ -2,8 +2,9 @@
 """Regenerate the golden files: what dockgen renders for every example in specs/.
 
 For each ``specs/<name>/dockgen.yaml`` this writes, under ``tests/golden/<name>/``, the
-files ``dockgen render`` writes, the ``--annotate`` Dockerfile (``Dockerfile.annotated``)
-and the ``--print-run`` line (``docker-run.txt``). ``tests/test_golden.py`` compares a
+files ``dockgen render`` writes, the ``--annotate`` Dockerfile (``Dockerfile.annotated``),
+the ``--print-run`` line (``docker-run.txt``) and the Kubernetes manifests of ``--kubernetes``
+(``k8s/``, issue 13). ``tests/test_golden.py`` compares a
 fresh render with them byte for byte, so any change to the output shows up as a diff a
 reviewer reads. Run it through the CLI (``dockgen`` beside this Python) after a deliberate
 change to the output:
@@ -47,6 +48,9 @@ def render_golden(spec: Path, target: Path) -> None:
     with tempfile.TemporaryDirectory() as annotated:
         _dockgen("render", spec, "-o", annotated, "--annotate")
         shutil.copyfile(Path(annotated) / "Dockerfile", target / "Dockerfile.annotated")
+    with tempfile.TemporaryDirectory() as cluster:
+        _dockgen("render", spec, "-o", cluster, "--kubernetes")
+        shutil.copytree(Path(cluster) / "k8s", target / "k8s", dirs_exist_ok=True)
     (target / "docker-run.txt").write_text(_dockgen("render", spec, "--print-run"))
 
 

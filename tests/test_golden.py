@@ -24,12 +24,12 @@ def test_every_example_has_golden_files() -> None:
 
 @pytest.mark.parametrize("spec", EXAMPLES, ids=spec_id)
 def test_render_matches_golden(spec: Path, tmp_path: Path) -> None:
-    """A fresh render of ``spec`` (files, --annotate Dockerfile, --print-run) equals its golden files."""
+    """A fresh render of ``spec`` (files, --annotate Dockerfile, --print-run, --kubernetes) equals its golden files."""
     subprocess.run([sys.executable, str(ROOT / "scripts" / "update_golden.py"), "--out", str(tmp_path), str(spec)],
                    check=True, capture_output=True)
     fresh, golden = tmp_path / spec_id(spec), GOLDEN / spec_id(spec)
-    names = sorted(p.name for p in golden.iterdir())
-    assert sorted(p.name for p in fresh.iterdir()) == names
+    names = sorted(str(p.relative_to(golden)) for p in golden.rglob("*") if p.is_file())  # k8s/ too (issue 13)
+    assert sorted(str(p.relative_to(fresh)) for p in fresh.rglob("*") if p.is_file()) == names
     for name in names:
         assert (fresh / name).read_bytes() == (golden / name).read_bytes(), (
             f"{name} of {spec_id(spec)} differs from tests/golden: if the change is meant, run "

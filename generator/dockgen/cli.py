@@ -67,13 +67,13 @@ def _warn(messages: list[str] | tuple[str, ...]) -> None:
         typer.echo(f"warning: {message}", err=True)
 
 
-def _plan(spec: Path):
+def _plan(spec: Path, kubernetes: bool = False):
     from .context import check_context
     from .loader import load_spec
     from .plan import make_plan
 
     loaded = load_spec(spec)
-    plan = make_plan(loaded)
+    plan = make_plan(loaded, kubernetes=kubernetes)
     _warn(check_context(loaded, plan.context_files))  # issue 10, item 7: symlinks out, misspelt manifests
     _warn(plan.warnings)
     return loaded, plan
@@ -99,6 +99,9 @@ def render(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 listing each file that is missing or differs from what the spec renders.")] = False,
     annotate: Annotated[bool, typer.Option("--annotate", help="Write each Dockerfile instruction's spec field and rule IDs as comments (R21).")] = False,
     print_run: Annotated[bool, typer.Option("--print-run", help="Print the equivalent `docker run` line instead of writing files.")] = False,
+    kubernetes: Annotated[bool, typer.Option("--kubernetes", help=(
+        "Also write k8s/: a Deployment, a Service, a claim per volume and kustomization.yaml (a spec's "
+        "`kubernetes:` block asks for them always)."))] = False,
     template: TemplateOption = None,
 ) -> None:
     """Render the container files for SPEC.
@@ -121,7 +124,7 @@ def render(
         renderer = make_renderer(template)
         failed: list[DockgenError] = []
         for spec in specs:
-            loaded, plan = _plan(spec)
+            loaded, plan = _plan(spec, kubernetes)
             if print_run:
                 typer.echo(renderer.run_command(plan), nl=False)
                 return
@@ -301,6 +304,9 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing dockgen.yaml (and, with --render, container files).")] = False,
     render_files: Annotated[bool, typer.Option("--render", help="Also render the container files (always done with --new).")] = False,
     template: TemplateOption = None,
+    kubernetes: Annotated[bool, typer.Option("--kubernetes", help=(
+        "Add a `kubernetes:` block to the spec, so render writes k8s/ too; with --new the CI workflow "
+        "validates the manifests."))] = False,
     schema_ref: Annotated[str, typer.Option("--schema", metavar="PATH|URL", help="Where the spec's `$schema` line points; dockgen writes dockgen.schema.json there when it is the default and absent.")] = "dockgen.schema.json",
 ) -> None:
     """Write dockgen.yaml for an existing project, guessed from its own files, or create a new repository.
@@ -320,7 +326,7 @@ def init(
 
     request = InitRequest(directory=directory, new=new, language=language.value if language is not None else None,
                           version=version, port=port, cmd=cmd, name=name, force=force, render=render_files,
-                          template=template, schema_ref=schema_ref)
+                          template=template, schema_ref=schema_ref, kubernetes=kubernetes)
     try:
         result = run_init(request, _prompt if _interactive(yes) else None)
         for path in result.written:

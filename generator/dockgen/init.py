@@ -73,6 +73,8 @@ class InitRequest:
         render: ``--render``: also render the container files (always done with ``new``).
         template: ``--template DIR``, searched before dockgen's templates, or None.
         schema_ref: ``--schema``: where the spec's ``$schema`` line points.
+        kubernetes: ``--kubernetes``: the spec gets a ``kubernetes`` block (render writes k8s/,
+            issue 13); a new repository's CI workflow validates the manifests.
     """
 
     directory: Optional[Path] = None
@@ -86,6 +88,7 @@ class InitRequest:
     render: bool = False
     template: Optional[Path] = None
     schema_ref: str = SCHEMA_NAME
+    kubernetes: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,7 +290,8 @@ def _existing(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
     prompted: dict = {}
     if prompt is not None:
         detection, prompted = ask(prompt, detection, flags, request.language is not None)
-    spec = draft(detection, merge_answers(flags, prompted, detection, str(detection.language.value)))
+    spec = draft(detection, merge_answers(flags, prompted, detection, str(detection.language.value)),
+                 kubernetes=request.kubernetes)
     text = spec_file(renderer, spec, request.schema_ref)
     warnings: list[str] = []
     container = check_spec(text, directory, spec, request.render, renderer, warnings)
@@ -327,7 +331,8 @@ def _new(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
     renderer = make_renderer(request.template)
     flags = {**flag_answers(version, port, request.cmd, None), "name": Guess(name, "--new")}
     chosen = merge_answers(flags, {}, None, language, new=True)
-    app_files = new_repo_files(renderer, name, language, str(_value(chosen.get("version"), "")), int(_value(chosen.get("port"), 0)))
+    app_files = new_repo_files(renderer, name, language, str(_value(chosen.get("version"), "")), int(_value(chosen.get("port"), 0)),
+                               kubernetes=request.kubernetes)
     with tempfile.TemporaryDirectory(prefix="dockgen-new-") as scratch:
         write(app_files, Path(scratch))
         detection = detect(scratch, language)
@@ -338,7 +343,7 @@ def _new(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
         text = own_spec[0]
         app_files = [f for f in app_files if f.name != SPEC_NAME]
     else:
-        spec = draft(detection, merge_answers(flags, {}, detection, language), new=True)
+        spec = draft(detection, merge_answers(flags, {}, detection, language), new=True, kubernetes=request.kubernetes)
         text = spec_file(renderer, spec, request.schema_ref, origin="new")
     warnings: list[str] = []
     container = check_spec(text, target, spec, True, renderer, warnings)

@@ -13,6 +13,28 @@ from dataclasses import dataclass, field
 from .plan import Plan, static
 
 
+def _k8s(plan: Plan) -> bool:
+    return plan.cluster is not None
+
+
+def _manifests(plan: Plan) -> list[str]:
+    """The k8s/ manifests of ``plan``, in kustomization.yaml's order (issue 13)."""
+    return [out.name.removeprefix("k8s/") for out in OUTPUTS
+            if out.name.startswith("k8s/") and out.name != "k8s/kustomization.yaml" and out.when(plan)]
+
+
+def _k8s_context(document: str) -> Callable[[Plan], dict[str, object]]:
+    def context(plan: Plan) -> dict[str, object]:
+        from . import k8s  # only a render that writes k8s/ loads it
+
+        documents = {"deployment": lambda: [k8s.deployment(plan)], "service": lambda: [k8s.service(plan)],
+                     "volumes": lambda: k8s.claims(plan),
+                     "kustomization": lambda: [k8s.kustomization(plan, _manifests(plan))]}
+        return {"documents": documents[document](), "cluster": plan.cluster, "secret_command": k8s.secret_command(plan),
+                "api_version": k8s.API_VERSION}
+    return context
+
+
 def _always(plan: Plan) -> bool:
     return True
 
@@ -50,4 +72,11 @@ OUTPUTS: tuple[Output, ...] = (
            context=lambda plan: {"startup": plan.startup}),
     Output(static.CONF_FILE, "nginx.conf.j2", when=lambda plan: plan.spec.static is not None,  # issue 11: static
            context=lambda plan: {"server": static.server(plan.spec)}),
+    # issue 13: the Kubernetes manifests, from the same RunPolicy as compose.yaml (R13, R14, R15, R18)
+    Output("k8s/deployment.yaml", "k8s/deployment.yaml.j2", when=_k8s, context=_k8s_context("deployment")),
+    Output("k8s/service.yaml", "k8s/service.yaml.j2", when=lambda plan: _k8s(plan) and bool(plan.policy.ports),
+           context=_k8s_context("service")),
+    Output("k8s/volumes.yaml", "k8s/volumes.yaml.j2", when=lambda plan: _k8s(plan) and bool(plan.policy.volumes),
+           context=_k8s_context("volumes")),
+    Output("k8s/kustomization.yaml", "k8s/kustomization.yaml.j2", when=_k8s, context=_k8s_context("kustomization")),
 )

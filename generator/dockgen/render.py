@@ -12,6 +12,7 @@ file. Every spec value passes through the filter made for its file's syntax (DES
   words, written as they are so the shell expands them (``/var/lib/apt/lists/*``);
 - ``yaml``: YAML scalars and flow collections, emitted by PyYAML;
 - ``compose``: the same for compose.yaml values that may hold ``$`` (doubled: compose's escape);
+- ``yaml_document``: a whole block-style YAML document (the Kubernetes manifests), emitted by PyYAML;
 - ``shargv``: an argv as one POSIX shell command line (``shlex.join``).
 
 Every generated file carries a checksum of its own content in its header comment
@@ -78,6 +79,12 @@ def yaml_value(value: object) -> str:
     return text.removesuffix("\n").removesuffix("\n...")
 
 
+def yaml_document(value: object) -> str:
+    """``value`` as one block-style YAML document, emitted by PyYAML in the order of its keys
+    (the Kubernetes manifests, issue 13); strings that look like other types are quoted."""
+    return yaml.safe_dump(value, default_flow_style=False, allow_unicode=True, sort_keys=False, width=2**31)
+
+
 def compose_value(value: object) -> str:
     """``value`` as YAML for compose.yaml, every ``$`` doubled in its strings.
 
@@ -123,6 +130,7 @@ def _environment(template_dirs: list[Path]) -> jinja2.Environment:
         sh_word=shell_word,
         yaml=yaml_value,
         compose=compose_value,
+        yaml_document=yaml_document,
         shargv=shlex.join,
     )
     return env

@@ -82,6 +82,20 @@ class SpecDraft:
 # Where an answer may come from, first wins (copier's idea: one map, one stated order).
 PRECEDENCE = ("flag", "prompt", "detection", "default")
 
+# Issue 13: the resources init proposes, per language (the one table of them): what a small
+# service of that runtime needs with room to spare, a starting point to measure and adjust.
+# `requests` is what a scheduler reserves, `limits` what the kernel enforces, `pids` the most
+# processes and threads. A language missing here gets DEFAULT_RESOURCES.
+DEFAULT_RESOURCES = {"limits": {"memory": "256Mi", "cpu": "1"}, "requests": {"memory": "128Mi", "cpu": "250m"}, "pids": 128}
+RESOURCES = {
+    "python": DEFAULT_RESOURCES,
+    "node": {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256},
+    "ruby": {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256},
+    "php": {"limits": {"memory": "256Mi", "cpu": "1"}, "requests": {"memory": "128Mi", "cpu": "250m"}, "pids": 256},
+    "go": {"limits": {"memory": "128Mi", "cpu": "500m"}, "requests": {"memory": "64Mi", "cpu": "100m"}, "pids": 128},
+    "none": {"limits": {"memory": "64Mi", "cpu": "250m"}, "requests": {"memory": "32Mi", "cpu": "50m"}, "pids": 64},
+}
+
 
 @dataclass(frozen=True)
 class Answers:
@@ -139,13 +153,15 @@ def _listed(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-def draft(detection: Detection, answers: Answers, new: bool = False) -> SpecDraft:
+def draft(detection: Detection, answers: Answers, new: bool = False, kubernetes: bool = False) -> SpecDraft:
     """The spec's entries: what was detected, and the answers merged by :func:`merge_answers`.
 
     Args:
         detection: the result of :func:`dockgen.detect.detect`; its ``language`` must be set.
         answers: the merged answers to ``name``, ``version``, ``port`` (int, or None: no
             port) and ``command`` (argv tuple, or None: unknown).
+        new: drafting for ``init --new`` (its app answers the health check's path).
+        kubernetes: add a ``kubernetes`` block (``init --kubernetes``, issue 13).
     Returns:
         a :class:`SpecDraft`. Required values that nobody knows (the start command of a
         non-Go project, the base of language none) are placeholders listed in ``missing``;
@@ -171,6 +187,11 @@ def draft(detection: Detection, answers: Answers, new: bool = False) -> SpecDraf
     argv = tuple(command.value) if command is not None and command.value else ()
     entries += _command_entries(command if argv else None, language, missing)
     entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
+    entries.append(Entry("resources", RESOURCES.get(language, DEFAULT_RESOURCES),
+                         f"dockgen's default for {language} (issue 13): measure the app and adjust"))
+    if kubernetes:
+        entries.append(Entry("kubernetes", {"replicas": 1, "service_type": "ClusterIP"},
+                             "--kubernetes: render writes k8s/ (Deployment, Service, kustomization.yaml)"))
     alternatives = tuple((list(c.argv), _line(c.source)) for c in detection.alternatives if c.argv and c.argv != argv)
     return SpecDraft(tuple(entries), alternatives, detection.other_languages, tuple(_line(n) for n in notes), tuple(missing))
 
@@ -281,7 +302,8 @@ def template_names(renderer: Renderer, language: str) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def new_repo_files(renderer: Renderer, name: str, language: str, version: str, port: int) -> list[OutputFile]:
+def new_repo_files(renderer: Renderer, name: str, language: str, version: str, port: int,
+                   kubernetes: bool = False) -> list[OutputFile]:
     """The application and repository files of a new repository (not the spec, not the container files).
 
     Args:
@@ -290,6 +312,7 @@ def new_repo_files(renderer: Renderer, name: str, language: str, version: str, p
         language: one of :data:`dockgen.languages.NAMES`; its ``SCAFFOLD`` folder is used.
         version: the language version ("" for language none).
         port: the port the application listens on.
+        kubernetes: the spec asks for k8s/ (the CI workflow validates the manifests).
     Returns:
         one :class:`OutputFile` per template, in path order (mode 0755 for files the
         template marks with a ``#!`` first line).
@@ -301,6 +324,7 @@ def new_repo_files(renderer: Renderer, name: str, language: str, version: str, p
         "port": port,
         "spec": SPEC_NAME,
         "dockgen_version": __version__,
+        "kubernetes": kubernetes,
     }
     out = []
     for path, template in template_names(renderer, language).items():

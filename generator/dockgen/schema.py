@@ -53,6 +53,8 @@ FIELD_DOCS = {
                "127.0.0.1, this machine only. 0.0.0.0 or :: opens it to the network (Docker's published ports bypass a host firewall such as ufw).",
     "resources": "limits and requests ({memory: 512Mi, cpu: \"1\"}: Ki/Mi/Gi or k/M/G; CPUs or millicores, 500m) "
                  "and pids, the most processes; compose.yaml and --print-run apply them. Without it the container is unbounded.",
+    "kubernetes": "Write k8s/ manifests too (Deployment, Service, PVCs, kustomization.yaml): replicas, namespace, "
+                  "service_type (ClusterIP | NodePort | LoadBalancer), image (what the cluster pulls), volume_size, storage_class.",
     "env": "Environment variables baked into the image, taken literally (${VAR} is not expanded); never secrets (R18), never PATH.",
     "secrets": "Secret names only; values arrive at run time via NAME_FILE or NAME and are unset before the app starts (R18).",
     "entrypoint": "The program, in exec form (a list) (R02, R12).",

@@ -154,6 +154,20 @@ class Resources(_Model):
         return self
 
 
+class Kubernetes(_Model):
+    """How the ``k8s/`` manifests deploy the app (issue 13); the block's presence makes
+    ``dockgen render`` write them, as ``--kubernetes`` does."""
+
+    replicas: Annotated[int, BeforeValidator(no_bool), Field(ge=0, le=1000)] = 1
+    namespace: Annotated[str, AfterValidator(matcher(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", "namespace (a DNS label: "
+                                                     "lower-case letters, digits, '-', at most 63)"))] | None = None
+    service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
+    # the image the cluster pulls (kustomization's `images`); default: the local tag NAME:dev
+    image: BaseImage | None = None
+    volume_size: Memory = "1Gi"  # each PersistentVolumeClaim's request
+    storage_class: Annotated[str, AfterValidator(matcher(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?", "storage class name"))] | None = None
+
+
 class Spec(_Model):
     """A validated dockgen spec: one application (R01) and how to build and run it.
 
@@ -179,6 +193,7 @@ class Spec(_Model):
     ports: Annotated[list[Port], AfterValidator(unique("port"))] = []
     host_ip: dict[Port, Annotated[str, AfterValidator(host_address)]] = {}
     resources: Resources | None = None
+    kubernetes: Kubernetes | None = None  # issue 13: the k8s/ manifests
     env: dict[Annotated[EnvName, AfterValidator(env_name)], Annotated[OneLine, AfterValidator(env_value)]] = {}
     secrets: Annotated[list[Annotated[EnvName, AfterValidator(secret_name)]], BeforeValidator(secret_names),
                        AfterValidator(unique("secret", str.upper))] = []

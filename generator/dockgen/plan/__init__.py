@@ -21,6 +21,7 @@ from ..loader import LoadedSpec
 from ..spec import S6_STOP_SIGNALS, STOP_MARGIN, Spec, env_warnings
 from . import buildstep, static
 from .advice import healthcheck_warnings, linter_warnings, runner_warnings
+from .cluster import Cluster, cluster
 from .ignore import ignore_patterns
 from .image import Build, check_family, image_stages, in_seconds
 from .pins import pin_stages
@@ -46,6 +47,7 @@ class Plan:
         ignore: .dockerignore patterns (R19).
         warnings: things the user should know (unpinned packages, ...).
         context_files: files the build needs from the build context (manifests).
+        cluster: what the Kubernetes manifests add to the policy (issue 13), or None: no k8s/.
     """
 
     spec: Spec
@@ -57,13 +59,15 @@ class Plan:
     ignore: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
     context_files: tuple[str, ...] = field(default=())
+    cluster: Cluster | None = None
 
 
-def make_plan(loaded: LoadedSpec) -> Plan:
+def make_plan(loaded: LoadedSpec, kubernetes: bool = False) -> Plan:
     """Turn a loaded spec into a :class:`Plan`.
 
     Args:
         loaded: the validated spec and its config templates (see ``loader.load_spec``).
+        kubernetes: plan the k8s/ manifests even without a ``kubernetes`` block (``render --kubernetes``).
     Returns:
         the plan for every generated file.
     Raises:
@@ -85,16 +89,19 @@ def make_plan(loaded: LoadedSpec) -> Plan:
         stages, unlocked = pin_stages(stages, loaded.lock.digests)
         build.warnings += [f"{image}: not in {loaded.lock.path.name}, so FROM names it by tag alone; "
                            "run `dockgen lock` again" for image in unlocked]
+    policy = run_policy(spec, startup)
+    deploy = cluster(spec, policy, family.shell) if kubernetes or spec.kubernetes else None
     return Plan(
         spec=spec,
         source="".join(c if c.isprintable() else "?" for c in loaded.path.name),
         family=family,
         stages=stages,
         startup=startup if family.shell else None,
-        policy=run_policy(spec, startup),
+        policy=policy,
         ignore=ignore_patterns(loaded, tool),
-        warnings=tuple(build.warnings),
+        warnings=tuple(build.warnings) + (deploy.warnings if deploy else ()),
         context_files=tool.manifests,
+        cluster=deploy,
     )
 
 
@@ -117,7 +124,7 @@ def spec_warnings(spec: Spec, tool: Toolchain) -> list[str]:
 
 
 __all__ = [
-    "Arg", "Build", "Cmd", "ConfigOutput", "Copy", "Entrypoint", "Env", "Expose", "From", "Healthcheck", "Label",
+    "Arg", "Build", "Cluster", "Cmd", "ConfigOutput", "Copy", "Entrypoint", "Env", "Expose", "From", "Healthcheck", "Label",
     "Mount", "Plan", "Probe", "Program", "PublishedPort", "RUNTIME_DIR", "RUN_SH", "Run", "RunPolicy", "S6_STOP_SIGNALS", "SCAN_DIR",
     "STOP_MARGIN", "SecretFile", "SetUser", "Stage", "Startup", "Step", "StopSignal", "Supervision", "System",
     "Workdir", "in_seconds", "make_plan",

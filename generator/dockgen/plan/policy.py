@@ -8,10 +8,12 @@ seconds, the unit every target reads (Kubernetes probes take integers only).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .. import languages
 from ..spec import Spec, cpu_millis, duration_seconds, memory_bytes
 from .names import unique_names
 from .startup import RUNTIME_DIR, Startup
@@ -83,6 +85,20 @@ class SecretFile:
 
 
 @dataclass(frozen=True)
+class HttpGet:
+    """A health check that is a plain HTTP GET of the app's own port (issue 13: a target that
+    can make the request itself, such as the kubelet's ``httpGet`` probe, needs no program in
+    the image for it).
+
+    Attributes:
+        port: one of the spec's ``ports``; path: the request path with its query (``/health``).
+    """
+
+    port: int
+    path: str
+
+
+@dataclass(frozen=True)
 class Probe:
     """The health check (R12): an exec-form command and whole-second timings.
 
@@ -90,6 +106,8 @@ class Probe:
         command: the argv run inside the container; healthy when it exits 0.
         interval, timeout: seconds, at least 1; start_period: seconds, at least 0;
         retries: failures in a row before the container is unhealthy.
+        http: the same check as a plain HTTP GET, when the command is nothing more (see
+            :func:`plain_http_get`); None otherwise.
     """
 
     command: tuple[str, ...]
@@ -97,6 +115,7 @@ class Probe:
     timeout: int
     start_period: int
     retries: int
+    http: HttpGet | None = None
 
 
 @dataclass(frozen=True)
@@ -227,7 +246,43 @@ def _probe(spec: Spec) -> Probe | None:
     if h is None:
         return None
     return Probe(tuple(h.command), whole_seconds(h.interval), whole_seconds(h.timeout),
-                 whole_seconds(h.start_period, minimum=0), h.retries)
+                 whole_seconds(h.start_period, minimum=0), h.retries, plain_http_get(spec, tuple(h.command)))
+
+
+_URL = re.compile(r"http://(?:127\.0\.0\.1|localhost):(?P<port>[0-9]{1,5})(?P<path>/[A-Za-z0-9._~!$&()*+,;=:@%/?-]*)?")
+# curl fails on an HTTP error status only with -f; these options change nothing else
+_CURL_OPTIONS = {"-f", "--fail", "-s", "--silent", "-S", "--show-error", "-fs", "-sf", "-fsS", "-fSs", "-sSf", "-sfS",
+                 "-Ssf", "-Sfs", "-o/dev/null"}
+_WGET_OPTIONS = {"-q", "--quiet", "--spider", "-O-", "-qO-", "-O/dev/null", "-qO/dev/null"}
+# Python's urllib in one line: urlopen raises (exit 1) on an error status or no answer
+_URLOPEN = re.compile(r"import urllib\.request(?: as (?P<alias>\w+))?; ?(?:urllib\.request|(?P=alias))\.urlopen\("
+                      r"(?P<q>['\"])(?P<url>[^'\"]+)(?P=q)(?:, ?timeout=[0-9]+)?\)")
+
+
+def plain_http_get(spec: Spec, command: tuple[str, ...]) -> HttpGet | None:
+    """The health check ``command`` as an HTTP GET, when it is one and nothing more; else None.
+
+    Plain means: a GET of ``http://127.0.0.1:PORT/PATH`` (or localhost) on one of the spec's
+    ``ports`` that fails on an error status, written as the language's own check that dockgen
+    proposes (``languages.<name>.healthcheck``), as ``curl -f URL`` (with -s, -S, -o /dev/null),
+    as ``wget -q [--spider | -O-] URL`` or as Python's ``urllib.request.urlopen(URL)``
+    one-liner. Anything else (a status compared in code, a header, a TCP connect) stays a command.
+    """
+    urls = [m for word in command for m in _URL.finditer(word)]
+    if len(urls) != 1 or int(urls[0]["port"]) not in spec.ports:
+        return None
+    found = HttpGet(int(urls[0]["port"]), urls[0]["path"] or "/")
+    url = urls[0][0]
+    own = languages.module(spec.language).healthcheck(found.port, found.path, spec.base)
+    program, rest = posixpath.basename(command[0]), " ".join(command[1:]).replace("-o /dev/null", "-o/dev/null")
+    rest = rest.replace("-O /dev/null", "-O/dev/null").replace("-qO /dev/null", "-qO/dev/null")
+    options = [word for word in rest.split(" ") if word != url]
+    plain = (tuple(own or ()) == command
+             or (program == "curl" and set(options) <= _CURL_OPTIONS and any("f" in o and not o.startswith("--s") for o in options))
+             or (program == "wget" and set(options) <= _WGET_OPTIONS)
+             or (program.startswith("python") and command[1:2] == ("-c",) and len(command) == 3
+                 and (m := _URLOPEN.fullmatch(command[2].strip())) is not None and m["url"] == url))
+    return found if plain else None
 
 
 def volume_names(paths: list[str]) -> list[str]:
