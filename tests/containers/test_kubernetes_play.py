@@ -176,3 +176,13 @@ def test_issue13_r11_the_pod_stops_on_its_signal_not_by_sigkill(played: Played) 
     assert seconds < STOP_LIMIT, f"took {seconds:.1f} s"
     played.engine.run("kube", "down", str(played.file))
     assert played.engine.run("pod", "exists", played.pod, check=False).returncode != 0
+
+
+def test_issue13_kube_play_applies_the_resources(played: Played) -> None:
+    """resources.limits and requests reach the container: memory limit and reservation in bytes,
+    the CPU limit as a CFS quota (Podman reads these; the process limit has no Pod field)."""
+    limits = played.item.plan.policy.limits
+    assert limits is not None, "the played examples carry resources"
+    host = json.loads(played.engine.run("inspect", played.id).stdout)[0]["HostConfig"]
+    assert host["Memory"] == limits.memory_limit and host["MemoryReservation"] == limits.memory_request
+    assert host["CpuQuota"] * 1000 // host["CpuPeriod"] == limits.cpu_limit
