@@ -2,8 +2,11 @@
 
 dockgen reads this from the image reference alone (no registry is asked), following the
 official images' naming: ``*alpine*`` tags are Alpine (apk), ``busybox`` has a shell but
-no package manager, ``scratch`` and ``distroless`` have neither, everything else is
-Debian-like (apt). Source: Docker Official Images' tags and R05.
+no package manager, ``scratch``, ``distroless`` and Microsoft's ``*chiseled*`` tags have
+neither, everything else is Debian-like (apt; Microsoft's .NET images are Debian or Ubuntu).
+A reference may name a registry host (``mcr.microsoft.com/dotnet/aspnet:10.0``,
+``localhost:5000/app:1``): :func:`reference` splits it. Source: Docker Official Images'
+tags, Microsoft's .NET image tags (mcr.microsoft.com/dotnet) and R05.
 """
 
 from __future__ import annotations
@@ -63,6 +66,11 @@ BUSYBOX_ACCOUNTS = frozenset({
 # The accounts an official language image adds to its family's (docker-library's node
 # and php Dockerfiles: `node` uid 1000; `www-data` uid 82 on Alpine).
 IMAGE_ACCOUNTS = {"node": frozenset({"node"}), "php": frozenset({"www-data"})}
+# Accounts with fixed ids that images of a repository prefix add, {prefix: {name: (uid, gid)}}:
+# Microsoft's .NET 8+ images (runtime-deps and every image built on it) create `app` with
+# APP_UID=1654 (dotnet/dotnet-docker's Dockerfiles). A spec whose user is exactly that
+# account runs as it; the same name with other ids is refused (it is "in use").
+IMAGE_USERS = {"mcr.microsoft.com/dotnet/": {"app": (1654, 1654)}}
 
 FAMILIES = {
     "debian": Family("debian", APT, True, USERADD, DEBIAN_ACCOUNTS),
@@ -85,7 +93,7 @@ def family_of(image: str) -> Family:
         return FAMILIES["scratch"]
     repository, tag = _split(image)
     last = repository.rsplit("/", 1)[-1]
-    if "distroless" in repository:
+    if "distroless" in repository or "chiseled" in tag:
         return FAMILIES["distroless"]
     if last == "busybox":
         return FAMILIES["busybox"]
@@ -94,18 +102,41 @@ def family_of(image: str) -> Family:
     return FAMILIES["debian"]
 
 
+def reference(image: str) -> tuple[str, str, str, str]:
+    """(registry host, repository path, tag, digest) of an image reference, each "" when absent.
+
+    The first path part is a registry host when it has a ``.`` or a ``:`` or is
+    ``localhost`` (the rule Docker's reference parser follows); Docker Hub's ``docker.io``
+    and its ``library/`` prefix are dropped, so ``docker.io/library/node:22`` and ``node:22``
+    read the same. ``mcr.microsoft.com/dotnet/aspnet:10.0@sha256:...`` gives
+    (``mcr.microsoft.com``, ``dotnet/aspnet``, ``10.0``, ``sha256:...``).
+    """
+    name, _, digest = image.partition("@")
+    host = ""
+    first, slash, rest = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        host, name = first, rest
+    path, tag = (name.rsplit(":", 1) if ":" in name else (name, ""))
+    if host in ("", "docker.io", "index.docker.io"):
+        host, path = "", path.removeprefix("library/")
+    return host, path, tag, digest
+
+
 def _split(image: str) -> tuple[str, str]:
-    """(repository, tag) of an image reference; the tag is "" when there is none."""
-    reference = image.split("@", 1)[0]
-    if ":" in reference.rsplit("/", 1)[-1]:
-        repository, tag = reference.rsplit(":", 1)
-        return repository, tag
-    return reference, ""
+    """(repository with its registry host, tag) of an image reference; the tag is "" when there is none."""
+    host, path, tag, _ = reference(image)
+    return (f"{host}/{path}" if host else path), tag
 
 
 def accounts_of(image: str) -> frozenset[str]:
     """The user and group names ``image`` already has: its family's, and those an official
     language image adds (``node`` in node images, ``www-data`` in php images; issue 10, item 10)."""
     repository = _split(image)[0]
-    official = repository.removeprefix("docker.io/").removeprefix("library/")
-    return family_of(image).accounts | IMAGE_ACCOUNTS.get(official, frozenset())
+    return family_of(image).accounts | IMAGE_ACCOUNTS.get(repository, frozenset()) | frozenset(image_users(image))
+
+
+def image_users(image: str) -> dict[str, tuple[int, int]]:
+    """The accounts with fixed ids that ``image`` brings, {name: (uid, gid)} (``app`` 1654
+    in Microsoft's .NET images; :data:`IMAGE_USERS`), ``{}`` for others."""
+    repository = _split(image)[0] + "/"
+    return next((users for prefix, users in IMAGE_USERS.items() if repository.startswith(prefix)), {})
