@@ -209,8 +209,10 @@ def detect(root: Path, notes: list[str]) -> Found:
     from . import _read
 
     found = _read.Found()
+    found.user = _read.Guess({"name": "app", "uid": 1654, "gid": 1654}, "the account Microsoft's .NET images bring (APP_UID)")
     path = _project(root, notes)
     if path is None:
+        found.version = _version(root, "", {}, notes)
         return found
     props = _properties(_read.read(path) or "")
     assembly = props["AssemblyName"][0] if "AssemblyName" in props else path.stem
@@ -234,7 +236,6 @@ def detect(root: Path, notes: list[str]) -> Found:
         argv = ("dotnet", f"{assembly}.dll")
     else:
         argv = ("dotnet", f"{assembly}.dll")
-    found.user = _read.Guess({"name": "app", "uid": 1654, "gid": 1654}, "the account Microsoft's .NET images bring (APP_UID)")
     found.candidates.append(_read.Command(argv, f"{path.name}: the assembly {assembly} ({where})",
                                           _port(root, sdk[0] == "Microsoft.NET.Sdk.Web")))
     return found

@@ -171,7 +171,7 @@ def as_root(spec: Spec, image: str, builder: bool = False) -> list[Step]:
     """``USER 0:0`` for a stage built FROM the spec's own ``base:`` (issue 10, item 1; the
     bug of ReproNim/neurodocker#249).
 
-    The official images dockgen picks itself (python, node, ruby, php, golang, debian,
+    The official images dockgen picks itself (python, node, ruby, php, golang, Microsoft's dotnet, debian,
     uv) run as root, so their stages need no switch and say nothing. A spec's own base
     may end in ``USER 1000`` (jupyter, bitnami and many in-house images do): its RUN
     steps (apt, useradd, mkdir, a venv) would then fail with ``Permission denied``, and
