@@ -229,6 +229,7 @@ def test_image_references_with_a_registry_host_are_read_part_by_part():
     assert reference("node:22") == ("", "node", "22", "")
     assert family_of("mcr.microsoft.com/dotnet/aspnet:10.0-alpine").name == "alpine"
     assert family_of("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled").name == "distroless"
+    assert family_of("mcr.microsoft.com/dotnet/aspnet:8.0-azurelinux3.0-distroless").name == "distroless"
     assert family_of("mcr.microsoft.com/dotnet/aspnet:10.0").name == "debian"
     assert "app" in accounts_of("mcr.microsoft.com/dotnet/runtime:9.0") and "app" not in accounts_of("debian:12-slim")
     assert "node" in accounts_of("docker.io/library/node:22-slim")

@@ -2,9 +2,10 @@
 
 dockgen reads this from the image reference alone (no registry is asked), following the
 official images' naming: ``*alpine*`` tags are Alpine (apk), ``busybox`` has a shell but
-no package manager, ``scratch``, ``distroless`` and Microsoft's ``*chiseled*`` tags have
-neither, everything else is Debian-like (apt; Microsoft's .NET images are Debian or Ubuntu).
-A reference may name a registry host (``mcr.microsoft.com/dotnet/aspnet:10.0``,
+no package manager, ``scratch``, ``distroless`` and Microsoft's ``*chiseled*`` and
+``*distroless*`` tags have neither, everything else is Debian-like (apt; Microsoft's .NET
+images are Debian or Ubuntu; their Azure Linux tags, with tdnf, are not supported). A
+reference may name a registry host (``mcr.microsoft.com/dotnet/aspnet:10.0``,
 ``localhost:5000/app:1``): :func:`reference` splits it. Source: Docker Official Images'
 tags, Microsoft's .NET image tags (mcr.microsoft.com/dotnet) and R05.
 """
@@ -93,7 +94,7 @@ def family_of(image: str) -> Family:
         return FAMILIES["scratch"]
     repository, tag = _split(image)
     last = repository.rsplit("/", 1)[-1]
-    if "distroless" in repository or "chiseled" in tag:
+    if "distroless" in repository or "distroless" in tag or "chiseled" in tag:
         return FAMILIES["distroless"]
     if last == "busybox":
         return FAMILIES["busybox"]
