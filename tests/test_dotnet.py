@@ -332,3 +332,13 @@ def test_r20_new_dotnet_repo_is_an_aspnet_app_with_its_lock_and_no_health_check(
     dockerfile_text = (directory / "Dockerfile").read_text()
     assert 'ENV ASPNETCORE_HTTP_PORTS="5080"' in dockerfile_text
     assert lint_problems(dockerfile_text, spec) == []
+
+
+def test_r20_a_solution_with_its_project_in_a_folder_is_dotnet_and_the_note_says_what_to_do(tmp_path):
+    directory = write_tree(tmp_path / "sln", {"Shop.sln": "Microsoft Visual Studio Solution File\n",
+                                              "src/Shop.Api/Shop.Api.csproj": WEB8})
+    result = dockgen("init", directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    spec = yaml.safe_load((directory / "dockgen.yaml").read_text())
+    assert spec["language"] == "dotnet" and spec["user"] == {"name": "app", "uid": 1654, "gid": 1654}
+    assert "the project is src/Shop.Api/Shop.Api.csproj" in result.stderr

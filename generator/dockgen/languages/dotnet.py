@@ -135,7 +135,9 @@ def _project(root: Path, notes: list[str]) -> Path | None:
         notes.append(f"several project files at the root ({', '.join(p.name for p in found)}); dockgen publishes "
                      f"{found[0].name}: to publish another, name it first in `dependencies`")
     if not found:
-        nested = sorted(p for suffix in PROJECTS for p in root.glob(f"*/*{suffix}"))
+        from . import _read
+
+        nested = sorted(p for suffix in PROJECTS for p in _read.sources(root, suffix))
         if nested:
             notes.append(f"the project is {nested[0].relative_to(root).as_posix()}, but dockgen restores and publishes "
                          "a project at the build context's root: move it there, or render from its directory")
