@@ -19,7 +19,7 @@ import yaml
 
 from support import ROOT, dockgen, lint_problems, render, shell_commands, split_stages
 
-from dockgen.images import accounts_of, family_of, reference
+from dockgen.images import accounts_of, family_of, image_users
 
 EXAMPLE = ROOT / "specs" / "dotnet-tasks"
 SDK = "mcr.microsoft.com/dotnet/sdk"
@@ -221,12 +221,10 @@ def test_r06_a_digest_pins_a_registry_reference(tmp_path):
     assert r.user() == "1654:1654"
 
 
-def test_image_references_with_a_registry_host_are_read_part_by_part():
+def test_microsoft_images_family_and_accounts_are_read_from_the_reference():
     digest = "sha256:" + "b" * 64
-    assert reference(f"mcr.microsoft.com/dotnet/aspnet:10.0@{digest}") == ("mcr.microsoft.com", "dotnet/aspnet", "10.0", digest)
-    assert reference("localhost:5000/team/app:1.2") == ("localhost:5000", "team/app", "1.2", "")
-    assert reference("docker.io/library/node:22-slim") == ("", "node", "22-slim", "")
-    assert reference("node:22") == ("", "node", "22", "")
+    assert image_users(f"mcr.microsoft.com/dotnet/aspnet:10.0@{digest}") == {"app": (1654, 1654)}
+    assert image_users("localhost:5000/dotnet/aspnet:10.0") == {} and image_users("dotnet/aspnet:10.0") == {}
     assert family_of("mcr.microsoft.com/dotnet/aspnet:10.0-alpine").name == "alpine"
     assert family_of("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled").name == "distroless"
     assert family_of("mcr.microsoft.com/dotnet/aspnet:8.0-azurelinux3.0-distroless").name == "distroless"

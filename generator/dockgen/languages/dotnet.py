@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..images import family_of, reference
+from ..images import family_of, parse_reference
 from .base import Toolchain
 
 if TYPE_CHECKING:
@@ -80,8 +80,8 @@ AOT_PACKAGES = {"debian": ("clang", "zlib1g-dev"), "alpine": ("build-base", "cla
 
 def _framework_dependent(image: str) -> bool:
     """True when ``image`` is Microsoft's aspnet or runtime image (it has the shared framework)."""
-    host, path, _, _ = reference(image)
-    return any(f"{host}/{path}" == f"{REGISTRY}/{name}" for name in RUNTIMES)
+    ref = parse_reference(image)
+    return any(f"{ref.registry}/{ref.repository}" == f"{REGISTRY}/{name}" for name in RUNTIMES)
 
 
 def toolchain(spec: Spec) -> Toolchain:

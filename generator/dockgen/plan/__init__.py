@@ -22,6 +22,7 @@ from ..spec import S6_STOP_SIGNALS, STOP_MARGIN, Spec, env_warnings
 from . import buildstep, static
 from .advice import healthcheck_warnings, linter_warnings, runner_warnings
 from .ignore import ignore_patterns
+from .pins import pin_stages
 from .image import Build, check_family, image_stages, in_seconds
 from .policy import Mount, Probe, PublishedPort, RunPolicy, SecretFile, run_policy
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, ConfigOutput, Program, Startup, Supervision, plan_startup
@@ -80,6 +81,10 @@ def make_plan(loaded: LoadedSpec) -> Plan:
     advice = runner_warnings(spec) + healthcheck_warnings(spec, tool, family) + linter_warnings(spec)
     build = Build(spec, tool, family, startup, warnings=spec_warnings(spec, tool) + advice)
     stages = image_stages(build)
+    if loaded.lock is not None:  # issue 14: FROM image:tag@sha256:..., read from the lock, no network
+        stages, unlocked = pin_stages(stages, loaded.lock.digests)
+        build.warnings += [f"{image}: not in {loaded.lock.path.name}, so FROM names it by tag alone; "
+                           "run `dockgen lock` again" for image in unlocked]
     return Plan(
         spec=spec,
         source="".join(c if c.isprintable() else "?" for c in loaded.path.name),
