@@ -71,7 +71,9 @@ def test_the_spec_reads_base_images_with_the_same_grammar(tmp_path: Path):
     """values.py validates `base` with parse_reference (R06 on top): one grammar for both."""
     for base, code in (("localhost:5000/team/app:1.2", 0), ("mcr.microsoft.com/dotnet/aspnet:8.0", 0),
                        ("bad_host:x/y:1", 2), ("python:bookworm", 2)):
-        (tmp_path / "dockgen.yaml").write_text(f"name: t\nlanguage: none\nbase: '{base}'\ncopy: []\nentrypoint: [/bin/true]\n")
+        # user svc: Microsoft's .NET images already have `app` (uid 1654), the default user's name
+        (tmp_path / "dockgen.yaml").write_text(f"name: t\nlanguage: none\nbase: '{base}'\ncopy: []\nentrypoint: [/bin/true]\n"
+                                               "user: {name: svc}\n")
         result = dockgen("validate", tmp_path / "dockgen.yaml")
         assert result.returncode == code, (base, result.stderr)
 

@@ -2,8 +2,12 @@
 
 dockgen reads this from the image reference alone (no registry is asked), following the
 official images' naming: ``*alpine*`` tags are Alpine (apk), ``busybox`` has a shell but
-no package manager, ``scratch`` and ``distroless`` have neither, everything else is
-Debian-like (apt). Source: Docker Official Images' tags and R05.
+no package manager, ``scratch``, ``distroless`` and Microsoft's ``*chiseled*`` and
+``*distroless*`` tags have neither, everything else is Debian-like (apt; Microsoft's .NET
+images are Debian or Ubuntu; their Azure Linux tags, with tdnf, are not supported). A
+reference may name a registry host (``mcr.microsoft.com/dotnet/aspnet:10.0``,
+``localhost:5000/app:1``): :func:`parse_reference` reads it. Source: Docker Official
+Images' tags, Microsoft's .NET image tags (mcr.microsoft.com/dotnet) and R05.
 """
 
 from __future__ import annotations
@@ -64,6 +68,11 @@ BUSYBOX_ACCOUNTS = frozenset({
 # The accounts an official language image adds to its family's (docker-library's node
 # and php Dockerfiles: `node` uid 1000; `www-data` uid 82 on Alpine).
 IMAGE_ACCOUNTS = {"node": frozenset({"node"}), "php": frozenset({"www-data"})}
+# Accounts with fixed ids that images of a repository prefix add, {prefix: {name: (uid, gid)}}:
+# Microsoft's .NET 8+ images (runtime-deps and every image built on it) create `app` with
+# APP_UID=1654 (dotnet/dotnet-docker's Dockerfiles). A spec whose user is exactly that
+# account runs as it; the same name with other ids is refused (it is "in use").
+IMAGE_USERS = {"mcr.microsoft.com/dotnet/": {"app": (1654, 1654)}}
 
 FAMILIES = {
     "debian": Family("debian", APT, True, USERADD, DEBIAN_ACCOUNTS),
@@ -86,7 +95,7 @@ def family_of(image: str) -> Family:
         return FAMILIES["scratch"]
     repository, tag = _split(image)
     last = repository.rsplit("/", 1)[-1]
-    if "distroless" in repository:
+    if "distroless" in repository or "distroless" in tag or "chiseled" in tag:
         return FAMILIES["distroless"]
     if last == "busybox":
         return FAMILIES["busybox"]
@@ -106,7 +115,15 @@ def accounts_of(image: str) -> frozenset[str]:
     language image adds (``node`` in node images, ``www-data`` in php images; issue 10, item 10)."""
     repository = _split(image)[0]
     official = repository.removeprefix("docker.io/").removeprefix("library/")
-    return family_of(image).accounts | IMAGE_ACCOUNTS.get(official, frozenset())
+    return family_of(image).accounts | IMAGE_ACCOUNTS.get(official, frozenset()) | frozenset(image_users(image))
+
+
+def image_users(image: str) -> dict[str, tuple[int, int]]:
+    """The accounts with fixed ids that ``image`` brings, {name: (uid, gid)} (``app`` 1654
+    in Microsoft's .NET images; :data:`IMAGE_USERS`), ``{}`` for others."""
+    ref = parse_reference(image)
+    where = f"{ref.registry}/{ref.repository}/"
+    return next((users for prefix, users in IMAGE_USERS.items() if where.startswith(prefix)), {})
 
 
 # --- image references (issue 14: dockgen lock) -----------------------------------------
