@@ -17,6 +17,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
+from dockgen import languages
 
 import pod_security
 from support import ALL_SPECS, EXAMPLES, dockgen, spec_id
@@ -317,16 +318,14 @@ def test_init_new_kubernetes_adds_k8s_and_its_workflow_validates_the_manifests(l
     assert "kubernetes" not in (tmp_path / "flat/.github/workflows/container.yml").read_text()
 
 
-@pytest.mark.parametrize("language", ["python", "node", "ruby", "php", "go", "none"])
+@pytest.mark.parametrize("language", languages.NAMES)
 def test_init_proposes_the_languages_default_resources_and_render_is_then_bounded(language: str, tmp_path: Path) -> None:
-    """Issue 13: init writes the language's row of scaffold.RESOURCES; without resources render
+    """Issue 13: init writes the language module's RESOURCES; without resources render
     warns that the container is unbounded."""
-    from dockgen.scaffold import RESOURCES
-
     result = dockgen("init", "--new", "demo", "--language", language, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     spec = yaml.safe_load((tmp_path / "demo/dockgen.yaml").read_text())
-    assert spec["resources"] == RESOURCES[language]
+    assert spec["resources"] == languages.module(language).RESOURCES
     assert "unbounded" not in result.stderr
     del spec["resources"]
     (tmp_path / "demo/dockgen.yaml").write_text(yaml.safe_dump(spec))

@@ -82,20 +82,6 @@ class SpecDraft:
 # Where an answer may come from, first wins (copier's idea: one map, one stated order).
 PRECEDENCE = ("flag", "prompt", "detection", "default")
 
-# Issue 13: the resources init proposes, per language (the one table of them): what a small
-# service of that runtime needs with room to spare, a starting point to measure and adjust.
-# `requests` is what a scheduler reserves, `limits` what the kernel enforces, `pids` the most
-# processes and threads. A language missing here gets DEFAULT_RESOURCES.
-DEFAULT_RESOURCES = {"limits": {"memory": "256Mi", "cpu": "1"}, "requests": {"memory": "128Mi", "cpu": "250m"}, "pids": 128}
-RESOURCES = {
-    "python": DEFAULT_RESOURCES,
-    "node": {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256},
-    "ruby": {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256},
-    "php": {"limits": {"memory": "256Mi", "cpu": "1"}, "requests": {"memory": "128Mi", "cpu": "250m"}, "pids": 256},
-    "go": {"limits": {"memory": "128Mi", "cpu": "500m"}, "requests": {"memory": "64Mi", "cpu": "100m"}, "pids": 128},
-    "none": {"limits": {"memory": "64Mi", "cpu": "250m"}, "requests": {"memory": "32Mi", "cpu": "50m"}, "pids": 64},
-}
-
 
 @dataclass(frozen=True)
 class Answers:
@@ -187,7 +173,7 @@ def draft(detection: Detection, answers: Answers, new: bool = False, kubernetes:
     argv = tuple(command.value) if command is not None and command.value else ()
     entries += _command_entries(command if argv else None, language, missing)
     entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
-    entries.append(Entry("resources", RESOURCES.get(language, DEFAULT_RESOURCES),
+    entries.append(Entry("resources", languages.module(language).RESOURCES,
                          f"dockgen's default for {language} (issue 13): measure the app and adjust"))
     if kubernetes:
         entries.append(Entry("kubernetes", {"replicas": 1, "service_type": "ClusterIP"},

@@ -30,6 +30,10 @@ cheap, since ``dockgen render`` imports the spec's language on every run):
 - ``BINARY``: bool, the entrypoint's first word is a native binary's path, written by a
   COPY line where no quoting is possible (Go, Rust): the spec checks it against
   :data:`BINARY_PATH`, and :func:`binary_path` says where the binary lands.
+- ``RESOURCES``: dict, the ``resources`` block ``init`` proposes (issue 13): what a small
+  service of this runtime needs with room to spare, a starting point to measure and adjust
+  (``requests`` is what a scheduler reserves, ``limits`` what the kernel enforces, ``pids``
+  the most processes and threads).
 
 Hooks (functions):
 
@@ -130,6 +134,7 @@ class Language(Protocol):
     TIE_BREAK: int
     COMPILED: bool
     BINARY: bool
+    RESOURCES: dict
 
     def toolchain(self, spec: Spec) -> Toolchain: ...
 

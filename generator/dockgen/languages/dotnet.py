@@ -64,6 +64,7 @@ EVIDENCE = (("*.csproj", 4), ("*.fsproj", 4), ("*.vbproj", 4), ("*.sln", 3), ("g
 TIE_BREAK = 5
 COMPILED = True
 BINARY = False
+RESOURCES = {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256}
 
 REGISTRY = "mcr.microsoft.com/dotnet"  # Microsoft's .NET images (R05, R06: pinned to <version>)
 PROJECTS = (".csproj", ".fsproj", ".vbproj")

@@ -32,6 +32,7 @@ EVIDENCE = (("go.mod", 4), ("*.go", 1))
 TIE_BREAK = 0
 COMPILED = True
 BINARY = True
+RESOURCES = {"limits": {"memory": "128Mi", "cpu": "500m"}, "requests": {"memory": "64Mi", "cpu": "100m"}, "pids": 128}
 
 SOURCE = "/src"
 CERTS = "/etc/ssl/certs/ca-certificates.crt"

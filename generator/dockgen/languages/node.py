@@ -41,6 +41,7 @@ EVIDENCE = (("package.json", 3), (".nvmrc", 2), (".node-version", 2), ("*.js", 1
 TIE_BREAK = 4
 COMPILED = False
 BINARY = False
+RESOURCES = {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256}
 
 LTS = {"argon": "4", "boron": "6", "carbon": "8", "dubnium": "10", "erbium": "12", "fermium": "14",
        "gallium": "16", "hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24"}

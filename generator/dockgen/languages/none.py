@@ -28,6 +28,7 @@ EVIDENCE = (("index.html", 1), *((f"{d}/index.html", 1) for d in SITE_DIRS))
 TIE_BREAK = 6
 COMPILED = False
 BINARY = False
+RESOURCES = {"limits": {"memory": "64Mi", "cpu": "250m"}, "requests": {"memory": "32Mi", "cpu": "50m"}, "pids": 64}
 
 STATIC_BASE = "busybox:1.36.1"  # R05, R06: pinned; the same base as specs/static-docs
 

@@ -31,6 +31,7 @@ EVIDENCE = (("composer.json", 3), ("public/index.php", 2), ("*.php", 1))
 TIE_BREAK = 3
 COMPILED = False
 BINARY = False
+RESOURCES = {"limits": {"memory": "256Mi", "cpu": "1"}, "requests": {"memory": "128Mi", "cpu": "250m"}, "pids": 256}
 
 COMPOSER = "composer:2.8"
 FPM_PORT = 9000  # php-fpm's FastCGI port in the official image

@@ -40,6 +40,7 @@ EVIDENCE = (("pyproject.toml", 3), ("requirements.txt", 3), ("setup.py", 3), ("s
 TIE_BREAK = 1
 COMPILED = False
 BINARY = False
+RESOURCES = {"limits": {"memory": "256Mi", "cpu": "1"}, "requests": {"memory": "128Mi", "cpu": "250m"}, "pids": 128}
 
 VENV = "/opt/venv"
 IGNORE = ("__pycache__/", "**/__pycache__/", "*.py[cod]", ".venv/", "venv/", ".tox/", ".nox/", ".pytest_cache/",

@@ -31,6 +31,7 @@ EVIDENCE = (("Gemfile", 3), (".ruby-version", 2), ("config.ru", 2), ("*.rb", 1))
 TIE_BREAK = 2
 COMPILED = False
 BINARY = False
+RESOURCES = {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256}
 
 GEMS = "/usr/local/bundle"
 
