@@ -4,8 +4,10 @@
 # under BusyBox sh and awk, as on Alpine), util-linux's unshare, and the container engine of the container tier
 # (issue 4): podman with runc (crun fails in this kind of VM), netavark + iptables for
 # published ports, and mmdebstrap, which makes the stand-in base images (no registry is
-# reachable), and npm (the package-manager tests fetch pnpm and corepack with it). Does
-# nothing when they are all there.
+# reachable), and npm (the package-manager tests fetch pnpm and corepack with it); for
+# `dockgen lock`'s tests (issue 14): docker-registry (a real registry on 127.0.0.1), skopeo
+# (pushes the stand-ins to it) and apache2-utils (htpasswd, for the registry that wants a
+# password). Does nothing when they are all there.
 set -eu
 missing=""
 command -v tini >/dev/null 2>&1 || missing="$missing tini"
@@ -17,6 +19,10 @@ command -v podman >/dev/null 2>&1 || missing="$missing podman"
 command -v runc >/dev/null 2>&1 || missing="$missing runc"
 command -v mmdebstrap >/dev/null 2>&1 || missing="$missing mmdebstrap"
 command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
+command -v docker-registry >/dev/null 2>&1 || missing="$missing docker-registry"  # dockgen lock's tests (issue 14)
+command -v skopeo >/dev/null 2>&1 || missing="$missing skopeo"
+command -v htpasswd >/dev/null 2>&1 || missing="$missing apache2-utils"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"  # signs the test token service's JWTs
 [ -x /usr/lib/podman/netavark ] || missing="$missing netavark"
 # issue 13: `podman kube play` builds its pod's pause image around catatonit
 command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || missing="$missing catatonit"

@@ -366,7 +366,7 @@ def test_r20_interactive_prompts_take_the_guess_as_default(tmp_path: Path):
         os.close(master)
         os.close(slave)
     assert process.returncode == 0, err
-    assert "Language (python, node, ruby, php, go, none) [python]:" in out
+    assert f"Language ({', '.join(LANGUAGES)}) [python]:" in out
     assert "python version [3.11]:" in out
     assert "Port the application listens on (a number, or none) [8000]:" in out
     lines = spec_lines(directory / "dockgen.yaml")
@@ -400,7 +400,7 @@ def test_r20_new_repo_has_spec_app_container_files_gitignore_and_workflow(new_re
     names = {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
     assert {"dockgen.yaml", "dockgen.schema.json", "Dockerfile", ".dockerignore", "compose.yaml", ".gitignore",
             ".github/workflows/container.yml", "README.md"} <= names
-    app = {"python": "app.py", "node": "server.js", "ruby": "app.rb", "php": "public/index.php", "go": "main.go",
+    app = {"python": "app.py", "node": "server.js", "ruby": "app.rb", "php": "public/index.php", "go": "main.go", "dotnet": "Program.cs",
            "none": "public/index.html"}[language]
     assert app in names
     assert ("run.sh" in names) == (language != "go")  # the Go image is scratch: no shell, no run.sh (R17)

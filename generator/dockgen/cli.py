@@ -169,6 +169,57 @@ def _render_one(files, context: Path, output: Optional[Path], plan, force: bool,
 
 
 @app.command()
+def lock(
+    spec: SpecArgument,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 listing each image whose digest is missing from the lock, has moved at the registry, or is no longer used.")] = False,
+    mirror: Annotated[Optional[str], typer.Option("--mirror", metavar="URL", help="Ask this registry for Docker Hub's images (a pull-through mirror, e.g. https://mirror.gcr.io); http:// only on this machine.")] = None,
+) -> None:
+    """Resolve every image SPEC's Dockerfile pulls to its digest and record them beside SPEC.
+
+    Writes SPEC's lock (dockgen.lock.yaml for dockgen.yaml); `dockgen render` then writes
+    each FROM as image:tag@sha256:... without asking any registry. Multi-arch images are
+    locked by their index digest. Credentials come from the Docker config (~/.docker/config.json
+    or $DOCKER_CONFIG); Docker Hub is asked anonymously otherwise. An unknown image, an
+    unreachable registry or refused credentials exit 2 and change no file.
+
+    Example: dockgen lock specs/python-notes/dockgen.yaml && dockgen render specs/python-notes/dockgen.yaml
+    """
+    from dataclasses import replace
+
+    from .files import OutputFile, write
+    from .lockfile import Lock, check_lock, lock_path
+    from .loader import load_spec
+    from .plan import make_plan
+    from .plan.pins import images_used
+    from .registry import Client, resolve
+    from .render import make_renderer
+
+    try:
+        loaded = load_spec(spec, with_lock=check)  # a malformed lock is rewritten, not refused
+        images = images_used(make_plan(replace(loaded, lock=None)).stages)
+        client = Client(mirror)
+        try:
+            current = resolve(images, client)
+        finally:
+            client.close()
+        path = lock_path(spec)
+        if check:
+            check_lock(loaded.lock, current, path, spec)
+            typer.echo(f"{path}: up to date", err=True)
+            return
+        entries = Lock(path, current).entries()
+        shown_name = "".join(c if c.isprintable() else "?" for c in spec.name)  # a comment line stays one line
+        text = make_renderer().text("dockgen.lock.yaml.j2", spec=shown_name, entries=entries)
+        if write([OutputFile(path.name, text.encode())], path.parent, force=True):
+            typer.echo(f"wrote {path}")
+            typer.echo(f"next: dockgen render {spec} (writes the digests into the Dockerfile)", err=True)
+        else:
+            typer.echo(f"{path}: up to date", err=True)
+    except DockgenError as error:
+        raise _fail(error) from None
+
+
+@app.command()
 def validate(spec: SpecArgument) -> None:
     """Check SPEC without writing anything; exit 2 with every problem found.
 

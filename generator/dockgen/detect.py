@@ -38,7 +38,8 @@ class Detection:
         name, version, dependencies (tuple of file names), port: guesses or None.
         package_manager: the package manager to name in the spec, or None (the manifests say it).
         command: the chosen start command, or None; alternatives: the other candidates.
-        base, copy, workdir, env, writable: extra fields some projects need, or None.
+        base, copy, workdir, env, writable, build_packages, user: extra fields some
+            projects need, or None.
         notes: things the user should check (written as comments and printed as warnings).
     """
 
@@ -57,6 +58,8 @@ class Detection:
     workdir: Guess | None = None
     env: Guess | None = None
     writable: Guess | None = None
+    build_packages: Guess | None = None
+    user: Guess | None = None
     notes: tuple[str, ...] = field(default=())
 
 
@@ -145,7 +148,7 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
     return Detection(directory=root, language=lang_guess, other_languages=others, name=name, version=found.version,
                      dependencies=found.dependencies, package_manager=found.package_manager, port=port, command=command, alternatives=alternatives,
                      base=found.base, copy=found.copy, workdir=found.workdir, env=found.env, writable=found.writable,
-                     notes=tuple(notes))
+                     build_packages=found.build_packages, user=found.user, notes=tuple(notes))
 
 
 def _first_of_each(candidates: list[Command]) -> list[Command]:

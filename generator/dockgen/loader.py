@@ -1,20 +1,22 @@
 """YAML file → :class:`~dockgen.spec.Spec`, keeping line and column for every error.
 
-The loader is the only station that reads the user's files: the spec itself and the
-config templates it names (R17). Every problem becomes a :class:`~dockgen.errors.Problem`
+The loader is the only station that reads the user's files: the spec itself, the
+config templates it names (R17) and the lock file beside it (issue 14; its format is
+:mod:`dockgen.lockfile`'s). Every problem becomes a :class:`~dockgen.errors.Problem`
 with the file, the YAML line and column, the field, what was expected and, for unknown
 keys and misspelt values, a "did you mean" suggestion.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, SpecError
+from .lockfile import Lock, lock_path, read_lock
 from .spec import ConfigFile, CopyEntry, Healthcheck, Process, Refusal, Spec, User
 from .rules import Rule
 
@@ -64,12 +66,14 @@ class LoadedSpec:
         context: the build context directory (the spec's directory).
         templates: config template text by ``config[].source`` (R17), decoded from UTF-8
             with every byte kept (CRLF stays CRLF).
+        lock: the lock file beside the spec (``dockgen.lock.yaml``, issue 14), or None.
     """
 
     spec: Spec
     path: Path
     context: Path
     templates: dict[str, str] = field(default_factory=dict)
+    lock: Lock | None = None
     marks: _Marks = field(default_factory=_Marks, repr=False, compare=False)
 
     def problem(self, path: tuple, message: str, rule: str | None = None) -> Problem:
@@ -342,16 +346,18 @@ def load_text(text: str, file: str = "<spec>", context: str | Path = ".") -> Loa
     return loaded
 
 
-def load_spec(path: str | Path) -> LoadedSpec:
+def load_spec(path: str | Path, with_lock: bool = True) -> LoadedSpec:
     """Read and validate a spec file; its directory is the build context.
 
     Args:
         path: the spec YAML file.
+        with_lock: also read the lock file beside it (``dockgen lock``, which rewrites it, does not).
     Returns:
-        a :class:`LoadedSpec` (see :func:`load_text`).
+        a :class:`LoadedSpec` (see :func:`load_text`), with the lock file beside it when
+        there is one (:func:`dockgen.lockfile.lock_path`, issue 14).
     Raises:
-        SpecError: the file cannot be read, is a directory or is not UTF-8 text, or see
-            :func:`load_text`.
+        SpecError: the file cannot be read, is a directory or is not UTF-8 text, the lock
+            file beside it is malformed, or see :func:`load_text`.
     """
     path = Path(path)
     if path.is_dir():
@@ -373,4 +379,6 @@ def load_spec(path: str | Path) -> LoadedSpec:
         line, column = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
         raise SpecError([Problem(str(path), "", f"cannot read the spec: it is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
                                                 "a spec is a YAML text file", line, column)]) from None
-    return load_text(text, str(path), path.parent)
+    loaded = load_text(text, str(path), path.parent)
+    lock = read_lock(lock_path(path)) if with_lock else None
+    return replace(loaded, lock=lock) if lock is not None else loaded

@@ -197,7 +197,7 @@ def draft(detection: Detection, answers: Answers, new: bool = False, kubernetes:
 
 
 def _build_entries(detection: Detection, language: str, missing: list[str]) -> list[Entry]:
-    """base (a placeholder for language none), dependencies, package_manager, copy and workdir."""
+    """base (a placeholder for language none), build_packages, dependencies, package_manager, copy and workdir."""
     entries = []
     base = detection.base
     if base is not None:
@@ -205,6 +205,8 @@ def _build_entries(detection: Detection, language: str, missing: list[str]) -> l
     elif language == "none":
         entries.append(Entry("base", None, "required for language none: a pinned image (alpine:3.22, busybox:1.36.1, scratch)", EXAMPLES["base"]))
         missing.append("base")
+    if detection.build_packages is not None:
+        entries.append(Entry("build_packages", _listed(detection.build_packages.value), _line(detection.build_packages.source)))
     if detection.dependencies is not None:
         entries.append(Entry("dependencies", _listed(detection.dependencies.value), _line(detection.dependencies.source)))
     for key in ("package_manager", "copy", "workdir"):
@@ -215,8 +217,10 @@ def _build_entries(detection: Detection, language: str, missing: list[str]) -> l
 
 
 def _run_entries(detection: Detection, port: Guess | None) -> list[Entry]:
-    """ports (a placeholder when unknown), env and writable."""
+    """user (when the image brings its own account), ports (a placeholder when unknown), env and writable."""
     entries = []
+    if detection.user is not None:
+        entries.append(Entry("user", detection.user.value, _line(detection.user.source)))
     if port is not None and port.value is not None:
         entries.append(Entry("ports", [int(port.value)], _line(port.source)))
     else:

@@ -20,6 +20,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from .images import parse_reference
+
 
 def _fail(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
@@ -221,29 +223,23 @@ def _capability(value: str) -> str:
 
 Capability = Annotated[str, AfterValidator(_capability)]
 
-# An image reference: [registry/]path[:tag][@sha256:digest]. R06 wants a tag with a version.
-_IMAGE = re.compile(
-    r"(?P<name>(?:[a-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
-    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
-    r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?"
-)
-
-
 def _base_image(value: str) -> str:
-    """R06: the base image carries an explicit version tag (or a digest); scratch is the exception."""
+    """R06: the base image carries an explicit version tag (or a digest); scratch is the exception.
+    The reference's grammar is :func:`dockgen.images.parse_reference`'s."""
     if value == "scratch":
         return value
-    match = _IMAGE.fullmatch(value)
-    if not match:
-        raise _fail("image", f"{value!r} is not an image reference; expected e.g. python:3.12-slim")
-    tag, digest = match["tag"], match["digest"]
+    try:
+        ref = parse_reference(value)
+    except ValueError:
+        raise _fail("image", f"{value!r} is not an image reference; expected e.g. python:3.12-slim") from None
+    tag, digest, name = ref.tag, ref.digest, ref.name
     if tag == "latest":
-        raise _fail("rule", f"{value!r} uses the tag `latest`; pin an explicit version, e.g. {match['name']}:<version> (R06)")
+        raise _fail("rule", f"{value!r} uses the tag `latest`; pin an explicit version, e.g. {name}:<version> (R06)")
     if not tag and not digest:
-        raise _fail("rule", f"{value!r} has no tag; pin an explicit version, e.g. {match['name']}:<version>, or a @sha256: digest (R06)")
+        raise _fail("rule", f"{value!r} has no tag; pin an explicit version, e.g. {name}:<version>, or a @sha256: digest (R06)")
     if tag and not re.match(r"v?[0-9]", tag) and not digest:
         raise _fail("rule", f"{value!r}: the tag {tag!r} does not start with a version; use a tag such as "
-                    f"{match['name']}:1.2-slim (the software's version first) or add a @sha256: digest (R06)")
+                    f"{name}:1.2-slim (the software's version first) or add a @sha256: digest (R06)")
     return value
 
 

@@ -195,6 +195,9 @@ def recipe_for(image: str) -> Recipe | None:
     repository, _, tag = name.partition(":")
     if name in ("scratch", "debian:12-slim", "debian:bookworm-slim"):
         return None
+    if repository.startswith("mcr.microsoft.com/dotnet/"):
+        raise LookupError(f"{image}: a .NET image cannot be stood in: Debian ships no .NET SDK or runtime, and "
+                          "mcr.microsoft.com and nuget.org are not reachable here")
     if "alpine" in tag or repository == "alpine":
         raise LookupError(f"{image}: an Alpine image cannot be stood in from Debian packages")
     if repository == "python" and tag.startswith("3"):

@@ -12,6 +12,8 @@ Built: every specs/*/dockgen.yaml whose FROM images have a Debian stand-in (stan
 Not built: specs/php-notebook (php:8.3-fpm-alpine) and specs/python-cli (python:3.12-alpine),
 since Alpine cannot be stood in from Debian packages; their Debian twins
 specs/php-notebook-debian and specs/python-cli-debian carry the same apps and are built.
+Nor specs/dotnet-tasks: Debian ships no .NET, and mcr.microsoft.com and nuget.org are not
+reachable here, so it is rendered, linted and parsed only.
 The language versions inside are Debian bookworm's (Python 3.11, Node 18, Ruby 3.1,
 Go 1.19, PHP 8.2), whatever the tag says.
 """
@@ -72,9 +74,12 @@ ids = example_id
 
 
 def test_only_alpine_examples_are_left_unbuilt() -> None:
-    """Every example is built unless its FROM is an Alpine image, and each such one has a Debian twin."""
+    """Every example is built unless its FROM is an Alpine image, and each such one has a Debian
+    twin, or a .NET image (no stand-in: rendered, linted and parsed only, README's language table)."""
     assert BUILDABLE, "no example can be built"
     for name, reason in NOT_BUILDABLE.items():
+        if ".NET image" in reason:
+            continue
         assert "Alpine" in reason, f"{name} is not built: {reason}"
         assert (EXAMPLES[0].parents[1] / f"{name}-debian" / "dockgen.yaml").exists(), \
             f"{name} cannot be built here and has no Debian twin specs/{name}-debian"

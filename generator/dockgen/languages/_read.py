@@ -56,6 +56,8 @@ class Found:
             pip), or None.
         candidates: start commands, best first.
         base, copy, workdir, env, writable: extra fields some projects need, or None.
+        build_packages: OS packages the builder needs (.NET's native AOT: clang), or None.
+        user: the account to run as when the image brings its own (.NET's ``app``), or None.
     """
 
     name: Guess | None = None
@@ -68,6 +70,8 @@ class Found:
     workdir: Guess | None = None
     env: Guess | None = None
     writable: Guess | None = None
+    build_packages: Guess | None = None
+    user: Guess | None = None
 
 
 def read(path: Path) -> str | None:

@@ -25,7 +25,7 @@ NEW_PORT = 8080
 NEW_HEALTH_PATH = "/"  # a static site: its index page
 SITE_DIRS = ("public", "site", "dist", "_site", "www")
 EVIDENCE = (("index.html", 1), *((f"{d}/index.html", 1) for d in SITE_DIRS))
-TIE_BREAK = 5
+TIE_BREAK = 6
 COMPILED = False
 BINARY = False
 

@@ -24,6 +24,7 @@ from .advice import healthcheck_warnings, linter_warnings, runner_warnings
 from .cluster import Cluster, cluster
 from .ignore import ignore_patterns
 from .image import Build, check_family, image_stages, in_seconds
+from .pins import pin_stages
 from .policy import Mount, Probe, PublishedPort, RunPolicy, SecretFile, run_policy
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, ConfigOutput, Program, Startup, Supervision, plan_startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
@@ -84,6 +85,10 @@ def make_plan(loaded: LoadedSpec, kubernetes: bool = False) -> Plan:
     advice = runner_warnings(spec) + healthcheck_warnings(spec, tool, family) + linter_warnings(spec)
     build = Build(spec, tool, family, startup, warnings=spec_warnings(spec, tool) + advice)
     stages = image_stages(build)
+    if loaded.lock is not None:  # issue 14: FROM image:tag@sha256:..., read from the lock, no network
+        stages, unlocked = pin_stages(stages, loaded.lock.digests)
+        build.warnings += [f"{image}: not in {loaded.lock.path.name}, so FROM names it by tag alone; "
+                           "run `dockgen lock` again" for image in unlocked]
     policy = run_policy(spec, startup)
     deploy = cluster(spec, policy, family.shell) if kubernetes or spec.kubernetes else None
     return Plan(

@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from ..errors import SpecError
-from ..images import DEBIAN, Family, accounts_of, family_of
+from ..images import DEBIAN, Family, accounts_of, family_of, image_users
 from .. import languages
 from ..languages import Toolchain
 from ..loader import LoadedSpec
@@ -49,10 +49,13 @@ def check_family(loaded: LoadedSpec, family: Family, image: str) -> None:
     accounts (R15), run.sh without a shell (R17), OS packages or s6 without a package
     manager. Raises SpecError at the field that asks."""
     spec = loaded.spec
-    if family.users and spec.user.name in accounts_of(image):
+    if family.users and spec.user.name in accounts_of(image) and not has_user(spec, image):
         # issue 10, item 10: only the names this base really has (proxy is Debian's, not Alpine's)
+        ids = image_users(image).get(spec.user.name)
+        offer = (f"run as it with user: {{name: {spec.user.name}, uid: {ids[0]}, gid: {ids[1]}}}, or choose another "
+                 "name for the app's own account" if ids else "choose the app's own name (e.g. app)")
         raise _refuse(loaded, ("user", "name"), f"{spec.user.name!r} is an account the base image {image} already "
-                      "has; choose the app's own name (e.g. app)")
+                      f"has{f' (uid {ids[0]}, gid {ids[1]})' if ids else ''}; {offer}", Rule.R15 if ids else None)
     if not family.shell:
         for name in ("secrets", "config", "processes"):
             if getattr(spec, name):
@@ -64,6 +67,12 @@ def check_family(loaded: LoadedSpec, family: Family, image: str) -> None:
                 what = "installs OS packages" if name == "system_packages" else "needs s6 from OS packages"
                 raise _refuse(loaded, (name,), f"{what}, but the final image {image} has no package manager; "
                               "choose a Debian or Alpine base")
+
+
+def has_user(spec: Spec, image: str) -> bool:
+    """True when ``image`` already has the spec's user with its uid and gid (``app`` 1654 in
+    Microsoft's .NET images): the image's own account is used, not created again (R15)."""
+    return image_users(image).get(spec.user.name) == (spec.user.uid, spec.user.gid)
 
 
 def _refuse(loaded: LoadedSpec, path: tuple, message: str, rule: str | None = None) -> SpecError:
@@ -112,7 +121,7 @@ def system_step(build: Build, cause: str, rules: tuple[str, ...], family: Family
                               f"differ over time (hadolint {manager.pin_rule})")
     elif own and manager:
         ignore = (manager.pin_rule,)  # dockgen's own packages (tini, s6) follow the base image's release
-    if user and family.users:
+    if user and family.users and not has_user(build.spec, build.tool.final_image):
         u = build.spec.user
         commands += family.users.create(u.name, u.uid, u.gid)
     commands += _directories(build, dirs, links, tmpfs)
@@ -162,7 +171,7 @@ def as_root(spec: Spec, image: str, builder: bool = False) -> list[Step]:
     """``USER 0:0`` for a stage built FROM the spec's own ``base:`` (issue 10, item 1; the
     bug of ReproNim/neurodocker#249).
 
-    The official images dockgen picks itself (python, node, ruby, php, golang, debian,
+    The official images dockgen picks itself (python, node, ruby, php, golang, Microsoft's dotnet, debian,
     uv) run as root, so their stages need no switch and say nothing. A spec's own base
     may end in ``USER 1000`` (jupyter, bitnami and many in-house images do): its RUN
     steps (apt, useradd, mkdir, a venv) would then fail with ``Permission denied``, and
