@@ -202,15 +202,29 @@ def test_p3_issue13_resources_are_the_containers_cgroup_limits(spec: Path, engin
     limits = item.plan.policy.limits
     container = start(engine, item, options=print_run_args if options == "print-run" else run_args)
     try:
-        script = "; ".join(f"cat /sys/fs/cgroup/{v2} 2>/dev/null || cat /sys/fs/cgroup/{v1}"
-                           for v2, v1 in CGROUP_LIMITS.values())
-        values = engine.run("exec", container.id, "sh", "-c", script).stdout.split("\n")
-        memory, pids, cpu = values[0], values[1], values[2].split()[0]
+        pid = int(engine.run("inspect", "--format", "{{.State.Pid}}", container.id).stdout.strip())
+        memory, pids, cpu = (cgroup_value(pid, key) for key in ("memory_limit", "pids_limit", "cpu_limit"))
         assert int(memory) == limits.memory_limit
         assert int(pids) == limits.pids_limit
-        assert int(cpu) == limits.cpu_limit * 100  # CFS quota in microseconds per 100 ms period
+        assert int(cpu.split()[0]) == limits.cpu_limit * 100  # CFS quota in microseconds per 100 ms period
     finally:
         remove(engine, container)
+
+
+def cgroup_value(pid: int, limit: str) -> str:
+    """The cgroup file of ``limit`` (CGROUP_LIMITS) of process ``pid``, read from the host, so an
+    image without a shell (Go on scratch) is measured too: cgroup v2's one hierarchy, else v1's
+    hierarchy of the file's controller (``/proc/PID/cgroup`` names the container's group)."""
+    v2, v1 = CGROUP_LIMITS[limit]
+    groups = {}
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for controller in controllers.split(",") if controllers else [""]:
+            groups[controller] = path
+    if "" in groups and Path(f"/sys/fs/cgroup{groups['']}/{v2}").exists():
+        return Path(f"/sys/fs/cgroup{groups['']}/{v2}").read_text().strip()
+    controller, file = v1.split("/", 1)
+    return Path(f"/sys/fs/cgroup/{controller}{groups[controller]}/{file}").read_text().strip()
 
 
 @pytest.mark.parametrize("spec", TOOLS, ids=ids)

@@ -140,7 +140,12 @@ def test_issue13_kube_play_root_is_read_only_and_the_writable_paths_are_writable
 
 def test_issue13_kube_play_answers_http_through_the_published_port(played: Played) -> None:
     path, text = ANSWER[played.item.name]
-    status, body = wait_http(played.engine, Running(played.id), played.container["ports"][0]["containerPort"], path)
+    deadline = time.monotonic() + 30  # nginx answers 502 until php-fpm, started beside it by s6, listens
+    while True:
+        status, body = wait_http(played.engine, Running(played.id), played.container["ports"][0]["containerPort"], path)
+        if status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert status == 200 and text in body, body
 
 
