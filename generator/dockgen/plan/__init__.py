@@ -45,6 +45,8 @@ class Plan:
         ignore: .dockerignore patterns (R19).
         warnings: things the user should know (unpinned packages, ...).
         context_files: files the build needs from the build context (manifests).
+        syntax: the Dockerfile frontend image of the ``# syntax=`` line, or None to leave
+            the line out (the builder's built-in frontend; issue 14).
     """
 
     spec: Spec
@@ -56,6 +58,7 @@ class Plan:
     ignore: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
     context_files: tuple[str, ...] = field(default=())
+    syntax: str | None = None
 
 
 def make_plan(loaded: LoadedSpec) -> Plan:
@@ -90,6 +93,7 @@ def make_plan(loaded: LoadedSpec) -> Plan:
         ignore=ignore_patterns(loaded, tool),
         warnings=tuple(build.warnings),
         context_files=tool.manifests,
+        syntax=spec.syntax or None,
     )
 
 
