@@ -4,7 +4,8 @@
 # under BusyBox sh and awk, as on Alpine), util-linux's unshare, and the container engine of the container tier
 # (issue 4): podman with runc (crun fails in this kind of VM), netavark + iptables for
 # published ports, and mmdebstrap, which makes the stand-in base images (no registry is
-# reachable), and npm (the package-manager tests fetch pnpm and corepack with it). Does
+# reachable), npm (the package-manager tests fetch pnpm and corepack with it) and docker.io
+# (the BuildKit tier, issue 14). Does
 # nothing when they are all there.
 set -eu
 missing=""
@@ -19,6 +20,9 @@ command -v mmdebstrap >/dev/null 2>&1 || missing="$missing mmdebstrap"
 command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
 [ -x /usr/lib/podman/netavark ] || missing="$missing netavark"
 [ -x /usr/lib/podman/aardvark-dns ] || missing="$missing aardvark-dns"
+# issue 14: the BuildKit tier runs its own dockerd (Debian's docker.io: /usr/sbin/dockerd and
+# /usr/bin/docker, the client of the same release; the tests call both by path)
+[ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || missing="$missing docker.io"
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing="$missing debian-archive-keyring"
 [ -d /etc/ssl/certs ] && command -v update-ca-certificates >/dev/null 2>&1 || missing="$missing ca-certificates"
 [ -z "$missing" ] && exit 0
