@@ -23,6 +23,11 @@ command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
 # issue 14: the BuildKit tier runs its own dockerd (Debian's docker.io: /usr/sbin/dockerd and
 # /usr/bin/docker, the client of the same release; the tests call both by path)
 [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || missing="$missing docker.io"
+# issue 14: the arm64 tier emulates arm64 (binfmt_misc handlers of qemu-user-static, which
+# binfmt-support's update-binfmts enables; mmdebstrap --arch=arm64 runs its maintainer scripts)
+[ -x /usr/bin/qemu-aarch64-static ] || missing="$missing qemu-user-static"
+command -v update-binfmts >/dev/null 2>&1 || missing="$missing binfmt-support"
+command -v arch-test >/dev/null 2>&1 || missing="$missing arch-test"  # mmdebstrap's check of a foreign arch
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing="$missing debian-archive-keyring"
 [ -d /etc/ssl/certs ] && command -v update-ca-certificates >/dev/null 2>&1 || missing="$missing ca-certificates"
 [ -z "$missing" ] && exit 0

@@ -104,6 +104,9 @@ def test_bk1_buildkit_builds_the_rendered_files_with_the_builtin_frontend(spec: 
 def _config(config: dict, healthcheck: dict | None) -> dict:
     keys = ("User", "Entrypoint", "Cmd", "WorkingDir", "StopSignal", "ExposedPorts", "Env", "Labels")
     picked = {key: config.get(key) or None for key in keys}
+    # ENV as a mapping: an ENV that sets a variable the base set (PATH) keeps its place
+    # in Buildah's list and moves to the end of BuildKit's; the environment is the same.
+    picked["Env"] = dict(entry.split("=", 1) for entry in picked["Env"] or [])
     # Buildah labels its images with its own version; BuildKit adds none of its own.
     picked["Labels"] = {k: v for k, v in (picked["Labels"] or {}).items() if not k.startswith("io.buildah.")} or None
     picked["Healthcheck"] = healthcheck or None
@@ -152,24 +155,28 @@ def _parents(path: str) -> list[str]:
 
 @pytest.mark.parametrize("spec", BUILDABLE, ids=ids)
 def test_bk3_r04_final_root_file_system_is_the_buildah_images(spec: Path, engine, built, docker, built_bk) -> None:
-    """The same files, each with the same type, size, mode, owner and link target; each
-    engine's image size is what that content comes to in its own accounting.
+    """The same files, each with the same type, size, mode, owner and link target.
 
     The image sizes themselves differ (measured: node-orders 328.6 MB with Buildah, 302.8 MB
     with BuildKit, 8 %; static-docs 2.9 and 2.7 MB) with the same files inside, because the
     engines count differently: Podman reports the uncompressed tar streams of the layers
     (a 512-byte header per entry and each file padded to 512 bytes: node-orders has 33,804
     entries, about 26 MB of framing over 299.9 MB of content), Docker the sum of the file
-    sizes in its layer directories. So the content is compared file by file, and each size
-    is checked against its own account of that content (within 2 %)."""
+    sizes in its layer directories; both also count what a later layer deletes or replaces
+    (node-tsc-api's pruned dev dependencies). So the content is compared, file by file, and
+    the sizes are only printed."""
     buildah, buildkit = built(spec), built_bk(spec)
     podman_files, _ = image_files(engine, buildah.tag)
     podman_files.pop("#dpkg-status", None)
     ours = _content({path.rstrip("/"): member for path, member in podman_files.items()})
     theirs = _content(_docker_files(docker, buildkit.tag))
     # A directory an engine made only to hold its own file (podman's run/ for .containerenv
-    # in a BusyBox image without /run) is not the image's either.
+    # in a BusyBox image without /run) is not the image's either, nor the empty directory
+    # BuildKit leaves where a RUN had a cache mount (Buildah removes it): node_modules/.vite.
     engine_dirs = {parent for path in ENGINE_FILES for parent in _parents(path)}
+    engine_dirs |= {target.lstrip("/") for stage in buildkit.plan.stages for step in stage.steps
+                    for target in getattr(step, "caches", ()) if theirs.get(target.lstrip("/"), ("",))[0] == tarfile.DIRTYPE
+                    and not any(path.startswith(target.lstrip("/") + "/") for path in theirs)}
     only_buildah = sorted(set(ours) - set(theirs) - engine_dirs)
     only_buildkit = sorted(set(theirs) - set(ours) - engine_dirs)
     for path in engine_dirs:
@@ -181,10 +188,8 @@ def test_bk3_r04_final_root_file_system_is_the_buildah_images(spec: Path, engine
     framed = sum(512 + -(-member.size // 512) * 512 if member.isfile() else 512 for member in podman_files.values())
     buildkit_size = int(docker.run("image", "inspect", "--format", "{{.Size}}", buildkit.tag).stdout)
     buildah_size = image_config(engine, buildah.tag)["Size"]
-    print(f"\n{buildah.name}: Buildah {buildah_size / 1e6:.1f} MB (tar framing {framed / 1e6:.1f}), "
+    print(f"\n{buildah.name}: Buildah {buildah_size / 1e6:.1f} MB (tar framing of the files {framed / 1e6:.1f}), "
           f"BuildKit {buildkit_size / 1e6:.1f} MB, file content {content / 1e6:.1f} MB", file=sys.stderr)
-    assert abs(buildkit_size - content) <= 0.02 * content + 65536, (buildkit_size, content)
-    assert abs(buildah_size - framed) <= 0.02 * framed + 65536, (buildah_size, framed)
 
 
 # 4 ---------------------------------------------------------------------------------------
@@ -321,6 +326,7 @@ def test_bk5_r07_code_change_reuses_every_buildkit_layer_before_the_code_copy(sp
             if _is_code_copy(instruction, item):
                 break
             assert hit or instruction.startswith("FROM"), f"{stage}: re-run before the code COPY: {instruction}"
-    final = f"stage-{len(item.plan.stages) - 1}"
+    # BuildKit names an unnamed stage stage-N, and gives a one-stage build's steps no name.
+    final = f"stage-{len(item.plan.stages) - 1}" if len(item.plan.stages) > 1 else ""
     assert final in stages, f"no step of the final stage {final} in {sorted(stages)}"
     assert not [i for _, i, hit in stages[final] if i.startswith("RUN") and not hit], "a RUN re-ran in the final stage"
