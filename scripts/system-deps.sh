@@ -7,7 +7,7 @@
 # reachable), and npm (the package-manager tests fetch pnpm and corepack with it); for
 # `dockgen lock`'s tests (issue 14): docker-registry (a real registry on 127.0.0.1), skopeo
 # (pushes the stand-ins to it) and apache2-utils (htpasswd, for the registry that wants a
-# password). Does nothing when they are all there.
+# password); docker.io (the BuildKit tier, issue 14). Does nothing when they are all there.
 set -eu
 missing=""
 command -v tini >/dev/null 2>&1 || missing="$missing tini"
@@ -27,6 +27,14 @@ command -v openssl >/dev/null 2>&1 || missing="$missing openssl"  # signs the te
 # issue 13: `podman kube play` builds its pod's pause image around catatonit
 command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || missing="$missing catatonit"
 [ -x /usr/lib/podman/aardvark-dns ] || missing="$missing aardvark-dns"
+# issue 14: the BuildKit tier runs its own dockerd (Debian's docker.io: /usr/sbin/dockerd and
+# /usr/bin/docker, the client of the same release; the tests call both by path)
+[ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || missing="$missing docker.io"
+# issue 14: the arm64 tier emulates arm64 (binfmt_misc handlers of qemu-user-static, which
+# binfmt-support's update-binfmts enables; mmdebstrap --arch=arm64 runs its maintainer scripts)
+[ -x /usr/bin/qemu-aarch64-static ] || missing="$missing qemu-user-static"
+command -v update-binfmts >/dev/null 2>&1 || missing="$missing binfmt-support"
+command -v arch-test >/dev/null 2>&1 || missing="$missing arch-test"  # mmdebstrap's check of a foreign arch
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing="$missing debian-archive-keyring"
 [ -d /etc/ssl/certs ] && command -v update-ca-certificates >/dev/null 2>&1 || missing="$missing ca-certificates"
 [ -z "$missing" ] && exit 0

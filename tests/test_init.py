@@ -427,18 +427,46 @@ def test_r20_new_repo_workflow_renders_lints_and_builds(new_repo):
     workflow = yaml.safe_load((directory / ".github/workflows/container.yml").read_text())
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as true
     assert set(triggers) == {"push", "pull_request"}
-    runs = [step["run"] for step in workflow["jobs"]["container"]["steps"] if "run" in step]
+    steps = workflow["jobs"]["container"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
     commands = [shlex.split(run) for run in runs]
     assert ["dockgen", "render", "--check", "dockgen.yaml"] in commands
     assert ["hadolint", "--failure-threshold", "warning", "Dockerfile"] in commands
-    build = next(c for c in commands if c[:2] == ["docker", "build"])
-    assert build[-1] == "." and f"demo-{language}:ci" in build
-    assert "REVISION=${{ github.sha }}" in build
     install = next(c for c in commands if "install" in c)
     from dockgen import __version__
 
     assert f"dockgen-spec=={__version__}" in install  # the same dockgen renders in CI as here
-    assert any(step.get("uses", "").startswith("actions/checkout@v") for step in workflow["jobs"]["container"]["steps"])
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert uses.index("actions/checkout") < uses.index("docker/setup-qemu-action") < \
+        uses.index("docker/setup-buildx-action") < uses.index("docker/build-push-action")
+    # issue 14: both platforms, with SBOM and provenance attestations, from the build context
+    build = next(step["with"] for step in steps if step.get("uses", "").startswith("docker/build-push-action@v"))
+    assert build["context"] == "." and build["platforms"] == "linux/amd64,linux/arm64"
+    assert build["sbom"] is True and build["provenance"] == "mode=max"
+    assert build["tags"] == f"demo-{language}:ci"
+    assert "REVISION=${{ github.sha }}" in build["build-args"].splitlines()
+    assert build["outputs"].startswith("type=oci,")  # attestations need an exporter that keeps them
+
+
+def _actionlint(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([tool("actionlint"), "-no-color", f"-shellcheck={tool('shellcheck')}", str(path)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_r20_new_repo_workflow_passes_actionlint(new_repo):
+    """issue 14: actionlint (with shellcheck on the run: scripts) finds nothing in the workflow."""
+    _, directory = new_repo
+    result = _actionlint(directory / ".github/workflows/container.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_finds_a_broken_workflow(tmp_path: Path):
+    """The check above can fail: a workflow with an unknown key and a bad expression is reported."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n"
+                      "    steps:\n      - run: echo ${{ github.nope( }}\n")
+    result = _actionlint(broken)
+    assert result.returncode == 1 and "stepz" in result.stdout, result.stdout + result.stderr
 
 
 def _serve(argv: list[str], cwd: Path, port: int, check: list[str] | None = None) -> None:

@@ -73,4 +73,5 @@ FIELD_DOCS = {
     "artifacts": "What the final image takes from the builder after build (PATH or PATH:DEST, relative to workdir); default: the app with production dependencies.",
     "static": "root (the built files, relative to workdir) and spa: the final image is an unprivileged nginx serving them.",
     "build_secrets": "Secret names for install and build commands only (BuildKit RUN --mount=type=secret); never in a layer, ARG or ENV (R18).",
+    "syntax": "The Dockerfile frontend of the `# syntax=` line: docker/dockerfile with a 1.x tag and/or a @sha256: digest (R06); false leaves the line out (the builder's built-in frontend).",
 }

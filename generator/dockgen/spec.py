@@ -35,7 +35,8 @@ from .packagers import NAMES as PACKAGE_MANAGERS
 from .packagers import fits as _fits_language
 from .rules import Rule
 from .values import (  # noqa: F401  (re-exported: other modules import them from here)
-    AbsPath, Argument, Argv, Artifact, BaseImage, BuildCommand, Capability, Cpu, Duration, EnvName,
+    AbsPath, Argument, Argv, Artifact, BaseImage, BuildCommand, Capability, Cpu, DEFAULT_FRONTEND, Duration, EnvName,
+    FrontendSetting,
     ImagePath, LanguagePackage, Memory, Name, OneLine, OsPackage, Port, RelPath, Signal, cpu_millis,
     duration_seconds, env_name, env_value, host_address, matcher, memory_bytes, no_bool,
     no_shell_metacharacters, secret_name, secret_names, unique, version_text,
@@ -215,6 +216,8 @@ class Spec(_Model):
     static: Static | None = None
     build_secrets: Annotated[list[Annotated[EnvName, AfterValidator(secret_name)]],
                              AfterValidator(unique("secret", str.upper))] = []
+    # issue 14: the Dockerfile frontend of the `# syntax=` line (pinned, R06), or false for none
+    syntax: FrontendSetting = DEFAULT_FRONTEND
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -246,6 +246,41 @@ def _base_image(value: str) -> str:
 BaseImage = Annotated[str, AfterValidator(_base_image)]
 
 
+# The Dockerfile frontend of the `# syntax=` line (issue 14): BuildKit fetches this image
+# before it reads the Dockerfile, so it is pinned like a base image (R06): a 1.x tag, a
+# digest, or both; a mirror's path is fine as long as the image is a dockerfile frontend.
+DEFAULT_FRONTEND = "docker/dockerfile:1"
+_FRONTEND_NAMES = ("dockerfile", "dockerfile-upstream")
+_FRONTEND_TAG = re.compile(r"1(?:\.[0-9]+){0,2}(?:-labs)?")
+
+
+def _frontend(value: str) -> str:
+    """Issue 14, R06: the ``syntax`` frontend is a pinned ``docker/dockerfile`` image."""
+    match = _IMAGE.fullmatch(value)
+    if not match or match["name"].rsplit("/", 1)[-1] not in _FRONTEND_NAMES:
+        raise _fail("image", f"{value!r} is not a Dockerfile frontend image; expected e.g. docker/dockerfile:1.7, "
+                    "docker/dockerfile:1@sha256:<64 hex>, or false for no `# syntax` line")
+    tag, digest = match["tag"], match["digest"]
+    if not tag and not digest:
+        raise _fail("rule", f"{value!r} has no tag; pin it, e.g. {match['name']}:1.7 or a @sha256: digest (R06)")
+    if tag and not _FRONTEND_TAG.fullmatch(tag):
+        raise _fail("rule", f"{value!r}: the tag {tag!r} is not a 1.x version of the Dockerfile frontend; use e.g. "
+                    f"{match['name']}:1 or {match['name']}:1.7 (R06)")
+    return value
+
+
+def _frontend_setting(value: str | bool) -> str | bool:
+    """Issue 14: ``syntax`` is a frontend image or ``false``; ``true`` names no frontend."""
+    if value is True:
+        raise _fail("syntax", f"true names no frontend; give one, e.g. {DEFAULT_FRONTEND}, or false to leave "
+                    "the `# syntax` line out")
+    return value if value is False else _frontend(value)
+
+
+# The `syntax` field: a pinned frontend image, or false (one validator, so one message).
+FrontendSetting = Annotated[str | bool, AfterValidator(_frontend_setting)]
+
+
 def secret_names(value: object) -> object:
     """R18: ``secrets`` holds names only; a value given in the spec is refused."""
     if isinstance(value, dict):

@@ -238,10 +238,14 @@ class Engine:
 
     Args:
         work_dir: where storage, run state and configuration files live (created).
+        arch: the Debian architecture of the stand-ins this storage holds (issue 14:
+            ``arm64`` for the arm64 tier, whose storage is its own, since one storage
+            holds one image per name); builds are ``--platform linux/<arch>``.
     """
 
-    def __init__(self, work_dir: Path = WORK_DIR) -> None:
+    def __init__(self, work_dir: Path = WORK_DIR, arch: str = "amd64") -> None:
         self.work_dir = work_dir
+        self.arch = arch
         self.podman = shutil.which("podman")
         if not self.podman:
             raise EngineError("podman is not installed: run scripts/system-deps.sh (make test does)")
@@ -284,6 +288,8 @@ class Engine:
         The build output (stdout + stderr) is in ``result.stdout``. Raises EngineError on failure.
         """
         args = ["build", "--pull=never", "--format", "docker", "--layers", "-t", tag, *extra]
+        if self.arch != "amd64":
+            args.append(f"--platform=linux/{self.arch}")
         if file:
             args += ["-f", str(file)]
         start = time.monotonic()
@@ -311,6 +317,7 @@ class Engine:
         hooks.append('rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/apt/* "$1"/var/log/dpkg.log '
                      '"$1"/var/log/alternatives.log')
         args = ["mmdebstrap", "--variant=minbase", "--mode=root", "--format=tar", "--quiet",
+                *([f"--arch={self.arch}"] if self.arch != "amd64" else []),  # emulated by qemu-user-static
                 "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
                 "--aptopt=Dir::Cache::pkgcache \"\"", "--aptopt=Dir::Cache::srcpkgcache \"\"",
                 f"--include={','.join(ROOT_PACKAGES)}"]
@@ -340,7 +347,7 @@ class Engine:
         result = subprocess.run(command, capture_output=True, text=True, timeout=1200)
         if result.returncode != 0:
             raise EngineError(f"mmdebstrap exited {result.returncode}:\n{(result.stdout + result.stderr)[-3000:]}")
-        self.run("import", "--change", "CMD [\"bash\"]", "--change",
+        self.run("import", f"--arch={self.arch}", "--change", "CMD [\"bash\"]", "--change",
                  "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", str(tarball), name)
         tarball.unlink()
         stamp.write_text(digest)

@@ -96,6 +96,12 @@ class Toolchain:
         builder_only: manifests that reach the builder stage only (``.npmrc``: it may hold
             a registry token): the .dockerignore lets them in, the builder removes them
             before the final image takes the app from it, never from the build context.
+        cross_env: how the builder cross-compiles (issue 14): (variable, platform ARG)
+            pairs, e.g. ``(("GOOS", "TARGETOS"), ("GOARCH", "TARGETARCH"))``. Non-empty
+            means the builder runs on the build platform (``FROM --platform=$BUILDPLATFORM``)
+            and compiles for the target one, the variables set from BuildKit's automatic
+            platform ARGs before the ``build`` commands; empty means the builder runs per
+            target platform (emulated when it is not the build machine's).
     """
 
     final_image: str
@@ -118,6 +124,12 @@ class Toolchain:
     prune: tuple[Argv, ...] = ()
     build_caches: tuple[str, ...] = ()
     builder_only: tuple[str, ...] = ()
+    cross_env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def cross(self) -> bool:
+        """True when the builder cross-compiles on the build platform (see ``cross_env``)."""
+        return bool(self.cross_env)
 
 
 @runtime_checkable

@@ -36,6 +36,9 @@ RESOURCES = {"limits": {"memory": "128Mi", "cpu": "500m"}, "requests": {"memory"
 
 SOURCE = "/src"
 CERTS = "/etc/ssl/certs/ca-certificates.crt"
+CGO = "0"  # static binaries: no C toolchain of the target platform is needed
+# Issue 14: Go cross-compiles from the build platform, told the target by GOOS/GOARCH.
+CROSS_ENV = (("GOOS", "TARGETOS"), ("GOARCH", "TARGETARCH"))
 
 
 def toolchain(spec: Spec) -> Toolchain:
@@ -55,14 +58,23 @@ def toolchain(spec: Spec) -> Toolchain:
         manifests=manifests,
         install=tuple(install),
         caches=("/go/pkg/mod", "/root/.cache/go-build"),
-        builder_env=(("CGO_ENABLED", "0"),),
+        builder_env=(("CGO_ENABLED", CGO),),
         build=(("go", "build", "-trimpath", "-ldflags=-s -w", "-o", "/out/app", "."),),
         artifacts=tuple(artifacts),
         entrypoint=(binary,),
         ignore=("bin/", "*.test", "*.out", "coverage.txt"),
         builder_workdir=SOURCE,
         unpinned=tuple(p for p in spec.packages if "@" not in p),
+        cross_env=cross_env(spec),
     )
+
+
+def cross_env(spec: Spec) -> tuple[tuple[str, str], ...]:
+    """Issue 14: Go cross-compiles unless cgo is on (a C compiler of the target platform
+    would be needed) or ``packages`` are ``go install``ed: a cross-compiled ``go install``
+    writes to ``/go/bin/<os>_<arch>/`` instead of ``/go/bin/``, so those builds run per
+    platform."""
+    return CROSS_ENV if CGO == "0" and not spec.packages else ()
 
 
 def healthcheck(port: int, path: str, base: str | None) -> None:

@@ -48,6 +48,8 @@ class Plan:
         warnings: things the user should know (unpinned packages, ...).
         context_files: files the build needs from the build context (manifests).
         cluster: what the Kubernetes manifests add to the policy (issue 13), or None: no k8s/.
+        syntax: the Dockerfile frontend image of the ``# syntax=`` line, or None to leave
+            the line out (the builder's built-in frontend; issue 14).
     """
 
     spec: Spec
@@ -60,6 +62,7 @@ class Plan:
     warnings: tuple[str, ...] = field(default=())
     context_files: tuple[str, ...] = field(default=())
     cluster: Cluster | None = None
+    syntax: str | None = None
 
 
 def make_plan(loaded: LoadedSpec, kubernetes: bool = False) -> Plan:
@@ -102,6 +105,7 @@ def make_plan(loaded: LoadedSpec, kubernetes: bool = False) -> Plan:
         warnings=tuple(build.warnings) + (deploy.warnings if deploy else ()),
         context_files=tool.manifests,
         cluster=deploy,
+        syntax=spec.syntax or None,
     )
 
 

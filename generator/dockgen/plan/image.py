@@ -24,7 +24,7 @@ from .advice import linter_secret_names
 from .policy import TMPFS_MODE, inside_another, tmpfs_paths
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, Startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
-                    StopSignal, System, Workdir)
+                    StopSignal, System, TargetPlatform, Workdir)
 from ..rules import Rule
 
 TINI = "/sbin/tini"  # where tini is copied in an image whose family has no tini package (R02)
@@ -152,7 +152,9 @@ def builder_stage(build: Build) -> list[Stage]:
     tool, spec = build.tool, build.spec
     if not tool.builder_image:
         return []
-    steps: list[Step] = [From("language, version, variant", (Rule.R05, Rule.R06), image=tool.builder_image, alias="builder"),
+    platform = "BUILDPLATFORM" if tool.cross else None  # issue 14: compile on the build machine
+    steps: list[Step] = [From("language, version, variant", (Rule.R05, Rule.R06), image=tool.builder_image, alias="builder",
+                              platform=platform),
                          *as_root(spec, tool.builder_image, builder=True)]
     if spec.build_packages or tool.builder_packages:
         steps.append(system_step(build, "build_packages", (Rule.R03, Rule.R04, Rule.R08, Rule.R10), family_of(tool.builder_image),
@@ -162,7 +164,10 @@ def builder_stage(build: Build) -> list[Stage]:
     if tool.builder_env:
         steps.append(Env("language", (Rule.R04,), items=tool.builder_env))
     steps.append(Workdir("workdir", (), path=tool.builder_workdir or spec.workdir))
-    steps += dependency_steps(tool, tuple(spec.build_secrets)) + buildstep.build_steps(build)
+    steps += dependency_steps(tool, tuple(spec.build_secrets))
+    if tool.cross:  # after the install, so its layer is shared by every target platform (R07)
+        steps.append(TargetPlatform("language", (Rule.R07,), env=tool.cross_env))
+    steps += buildstep.build_steps(build)
     purpose = "builds dependencies" + (" and the app" if spec.build else "") + "; nothing else of it reaches the final image (R04)"
     return [Stage("builder", purpose, tuple(steps))]
 

@@ -31,10 +31,15 @@ class Step:
 
 @dataclass(frozen=True)
 class From(Step):
-    """``FROM image [AS alias]`` (R05, R06)."""
+    """``FROM [--platform=$ARG] image [AS alias]`` (R05, R06).
+
+    ``platform``: the name of the automatic platform ARG the stage runs on
+    (``BUILDPLATFORM`` for a cross-compiling builder, issue 14), or None for the target's.
+    """
 
     image: str
     alias: str | None = None
+    platform: str | None = None
     kind: ClassVar[str] = "from_"
 
 
@@ -44,6 +49,25 @@ class Arg(Step):
 
     names: tuple[tuple[str, str], ...]
     kind: ClassVar[str] = "arg"
+
+
+@dataclass(frozen=True)
+class TargetPlatform(Step):
+    """``ARG`` of BuildKit's automatic target-platform ARGs and the ``ENV`` that hands them
+    to a cross compiler (issue 14).
+
+    Attributes:
+        env: (variable, ARG name) pairs, e.g. ``("GOARCH", "TARGETARCH")``; each ARG is
+            declared once, in order, and the variable's value is ``${ARG}``.
+    """
+
+    env: tuple[tuple[str, str], ...]
+    kind: ClassVar[str] = "target_platform"
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The platform ARG names, each once, in order of first use."""
+        return tuple(dict.fromkeys(arg for _, arg in self.env))
 
 
 @dataclass(frozen=True)

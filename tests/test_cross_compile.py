@@ -1,0 +1,75 @@
+"""Issue 14: Go cross-compiles in a builder on the build platform (``FROM
+--platform=$BUILDPLATFORM``, GOOS/GOARCH from BuildKit's TARGETOS/TARGETARCH) instead of
+emulating the whole build; interpreted languages and per-platform Go builds do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dockerfile
+import yaml
+
+from dockgen.languages import go
+from dockgen.loader import load_text
+from dockgen.plan import make_plan
+
+GO = {"name": "pinger", "language": "go", "version": "1.24"}
+
+
+def _plan(spec: dict):
+    return make_plan(load_text(yaml.safe_dump(spec), Path("dockgen.yaml")))
+
+
+def _instructions(text: str) -> list[tuple[str, str]]:
+    return [(i.cmd.upper(), i.original) for i in dockerfile.parse_string(text)]
+
+
+def test_r07_go_builder_runs_on_the_build_platform_and_targets_the_target(tmp_path: Path) -> None:
+    from support import render
+
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump({**GO, "dependencies": []}))
+    (tmp_path / "main.go").write_text("package main\nfunc main() {}\n")
+    text = render(tmp_path / "dockgen.yaml", tmp_path / "out")["Dockerfile"].read_text()
+    instructions = _instructions(text)
+    builder = next(i for i, (cmd, line) in enumerate(instructions) if cmd == "FROM" and "AS builder" in line)
+    assert instructions[builder][1] == "FROM --platform=$BUILDPLATFORM golang:1.24 AS builder"
+    stage = instructions[builder:next(i for i in range(builder + 1, len(instructions)) if instructions[i][0] == "FROM")]
+    lines = [line for _, line in stage]
+    arg = lines.index("ARG TARGETOS TARGETARCH")
+    env = lines.index("ENV GOOS=${TARGETOS} GOARCH=${TARGETARCH}")
+    build = next(i for i, line in enumerate(lines) if "go build" in line)
+    assert arg < env < build  # the platform reaches the compiler
+    assert 'ENV CGO_ENABLED="0"' in lines  # a static binary needs no C toolchain of the target
+    final = [line for cmd, line in instructions[builder:] if cmd == "FROM"][-1]
+    assert "--platform" not in final  # the final stage is the target platform's
+
+
+def test_r07_the_platform_args_come_after_the_module_download() -> None:
+    """The module download layer is the same for every target platform (R07)."""
+    steps = make_plan(load_text(yaml.safe_dump(GO), Path("dockgen.yaml"))).stages[-2].steps
+    kinds = [s.kind for s in steps]
+    assert kinds.index("target_platform") > kinds.index("run")  # go mod download first
+    assert steps[kinds.index("target_platform")].args == ("TARGETOS", "TARGETARCH")
+
+
+def test_go_install_packages_build_per_platform() -> None:
+    """A cross-compiled `go install` writes to /go/bin/<os>_<arch>/, which the final image
+    would not find: such specs build per platform (no --platform, no GOOS)."""
+    plan = _plan({**GO, "packages": ["github.com/example/tool@v1.2.3"]})
+    builder = plan.stages[-2]
+    assert builder.steps[0].platform is None
+    assert "target_platform" not in [s.kind for s in builder.steps]
+
+
+def test_toolchain_hook_is_language_neutral() -> None:
+    """The hook other compiled languages (Rust) use: Toolchain.cross_env, Toolchain.cross."""
+    tool = go.toolchain(load_text(yaml.safe_dump(GO), Path("dockgen.yaml")).spec)
+    assert tool.cross and tool.cross_env == (("GOOS", "TARGETOS"), ("GOARCH", "TARGETARCH"))
+
+
+def test_interpreted_builders_run_per_platform() -> None:
+    plan = _plan({"name": "demo", "language": "python", "version": "3.12", "entrypoint": ["python", "app.py"],
+                  "dependencies": []})
+    for stage in plan.stages:
+        assert all(getattr(s, "platform", None) is None for s in stage.steps)
+        assert "target_platform" not in [s.kind for s in stage.steps]
