@@ -37,6 +37,7 @@ from support import (
     tool,
 )
 
+from dockgen import languages
 from dockgen.languages import toolchain
 from dockgen.loader import load_spec
 
@@ -159,9 +160,9 @@ def _code_copy(r: Rendered, stage) -> int | None:
 def test_r07_no_run_after_the_code_copy_in_the_final_stage(r):
     index = _code_copy(r, r.final)
     if index is None:
-        # Go without `copy`, or a build step (issue 11): the final stage holds only what is
-        # copied from the builder, and no RUN comes after the first such COPY.
-        assert (r.spec["language"] == "go" and "copy" not in r.spec) or r.spec.get("build")
+        # A compiled language (Go, Rust) without `copy`, or a build step (issue 11): the final
+        # stage holds only what is copied from the builder, and no RUN comes after the first such COPY.
+        assert (languages.module(r.spec["language"]).COMPILED and "copy" not in r.spec) or r.spec.get("build")
         assert all(c.cmd != "COPY" or "--from=builder" in c.flags or "--from=init" in c.flags
                    or c.value[0] in ("run.sh", "nginx.conf") for c in r.final)  # dockgen's own files
         first = next(i for i, c in enumerate(r.final) if "--from=builder" in c.flags)
@@ -185,7 +186,7 @@ def test_r07_dependency_manifests_copied_before_the_install(r):
     if manifests:
         copies = [i for i, c in enumerate(r.builder) if c.cmd == "COPY" and list(c.value[:-1]) == manifests]
         assert copies and copies[0] < installs[0]
-    code = _code_copy(r, r.builder) if r.spec["language"] == "go" else None
+    code = _code_copy(r, r.builder) if languages.module(r.spec["language"]).COMPILED else None
     if code is not None:
         # Compiled code: the install of dependencies comes first, the build right after the code.
         assert installs[0] < code and [c.cmd for c in r.builder[code + 1:]] == ["RUN"]

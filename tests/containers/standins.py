@@ -14,7 +14,7 @@ tagged under exactly those names:
   ``GOPATH=/go``, BusyBox with /etc/passwd, /etc/group and /tmp).
 
 The language versions are Debian bookworm's, not the tag's (Python 3.11, Node 18, Ruby 3.1,
-Go 1.19, PHP 8.2): the tag is only the name the FROM line uses. Alpine images cannot be
+Go 1.19, PHP 8.2, Rust 1.63): the tag is only the name the FROM line uses. Alpine images cannot be
 stood in from Debian packages; :func:`recipe_for` returns None for them.
 
 Podman never touches the machine's default storage: :class:`Engine` writes its own
@@ -176,6 +176,13 @@ PHP_FPM = Recipe("php-fpm", BASE + _apt("php8.2-fpm", "composer") + (
 NGINX = Recipe("nginx", BASE + _apt("nginx") + (
     " && ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log\n"
     "STOPSIGNAL SIGQUIT\nEXPOSE 80\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n"))
+# Rust: Debian's rustc and cargo (1.63 in bookworm) with gcc and libc6-dev as the linker, laid out
+# like the official rust:*-slim images (CARGO_HOME=/usr/local/cargo, its bin on PATH). Only the
+# glibc builders (rust:*-slim-bookworm) are stood in: the musl ones are rust:*-alpine.
+RUST = Recipe("rust", BASE + _apt("rustc", "cargo", "gcc", "libc6-dev") + (
+    " && mkdir -p /usr/local/cargo/bin && chmod -R 1777 /usr/local/cargo\n"
+    "ENV CARGO_HOME=/usr/local/cargo RUSTUP_HOME=/usr/local/rustup\n"
+    "ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"))
 COMPOSER = Recipe("composer", BASE + _apt("php8.2-cli", "composer", "unzip") + "\nCMD [\"composer\"]\n")
 
 
@@ -207,6 +214,8 @@ def recipe_for(image: str) -> Recipe | None:
         return GOLANG
     if repository == "busybox":
         return BUSYBOX
+    if repository == "rust" and re.match(r"1\.\d+(\.\d+)?-slim-bookworm$", tag):
+        return RUST
     if repository == "nginx" and re.match(r"1\.\d+(\.\d+)?(-bookworm)?$", tag):
         return NGINX
     if repository == "composer":

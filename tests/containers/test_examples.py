@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from dockgen import languages
+
 from container_harness import (
     BUILDABLE, EXAMPLES, NOT_BUILDABLE, Built, base_image, build_steps, dpkg_packages, example_id, fresh_copy,
     host_pids, http_get, image_config, image_files, print_run_args, proc_status, remove, run_args, start, wait_http,
@@ -37,6 +39,7 @@ pytestmark = pytest.mark.container
 # fails here until it says what it does.
 JOB = {
     "go-pinger": "pong",
+    "rust-greeter-debian": '"greeting": "hello from rust"',
     "node-orders": '"orders"',
     "node-tsc-api": '"app":"tsc-api"',
     "node-vite-spa": "vite-spa",
@@ -60,7 +63,7 @@ CAP_BITS = {"CHOWN": 0, "DAC_OVERRIDE": 1, "FOWNER": 3, "KILL": 5, "SETGID": 6, 
 BUILD_ONLY = {"gcc", "g++", "cpp", "make", "binutils", "golang-go", "build-essential", "libc6-dev"}
 CODE_COMMENT = {".py": "# changed by the cache test\n", ".rb": "# changed by the cache test\n",
                 ".js": "// changed by the cache test\n", ".ts": "// changed by the cache test\n",
-                ".go": "// changed by the cache test\n",
+                ".go": "// changed by the cache test\n", ".rs": "// changed by the cache test\n",
                 ".php": "<?php // changed by the cache test\n", ".html": "<!-- changed by the cache test -->\n"}
 
 WEB = [s for s in BUILDABLE if "ports:" in s.read_text()]
@@ -295,8 +298,8 @@ def _is_code_copy(instruction: str, item: Built) -> bool:
     if words[0] != "COPY":
         return False
     if any(w.startswith("--from") for w in words):
-        # Go's binary, or what a build step made of the code (issue 11)
-        return "--from=builder" in words and bool(item.plan.spec.language == "go" or item.plan.spec.build)
+        # a compiled language's binary (Go, Rust), or what a build step made of the code (issue 11)
+        return "--from=builder" in words and bool(languages.module(item.plan.spec.language).COMPILED or item.plan.spec.build)
     sources = words[1:-1]
     generated = {"run.sh"}
     manifests = set(item.plan.spec.dependencies or ())
