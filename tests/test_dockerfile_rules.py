@@ -223,6 +223,28 @@ def test_r04_build_packages_never_in_the_final_stage(r):
         assert build_only <= builder_words
 
 
+# Images and programs of a toolchain: compilers and build tools (issue 12: no JDK, cargo or SDK at run time).
+TOOLCHAIN_IMAGES = ("golang", "rust", "maven", "gradle", "mcr.microsoft.com/dotnet/sdk")
+TOOLCHAIN_PROGRAMS = {"go", "cargo", "rustc", "javac", "mvn", "./mvnw", "gradle", "./gradlew", "dotnet-sdk"}
+
+
+def test_r04_compiled_languages_final_stage_has_no_compiler_or_build_tool(r):
+    """A compiled language's final stage starts from a runtime (a JRE, scratch, a slim OS), never
+    from a JDK, rust, golang or build-tool image, installs none, and runs none."""
+    if not languages.module(r.spec["language"]).COMPILED:
+        return
+    image = r.final[0].value[0]
+    repository = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image.split("@")[0]
+    assert not repository.endswith(TOOLCHAIN_IMAGES), f"R04: the final stage starts from a toolchain image: {image}"
+    assert "-jdk" not in image, f"R04: a JDK in the final image: {image}"
+    words = {w for _, commands in r.runs(r.final) for c in commands for w in c}
+    assert not words & (TOOLCHAIN_PROGRAMS | {"openjdk-17-jdk-headless", "default-jdk", "maven", "cargo"}), words
+    for c in r.final:
+        if c.cmd in ("ENTRYPOINT", "CMD"):
+            assert not set(c.value) & TOOLCHAIN_PROGRAMS, f"R04: the image runs a build tool: {c.original}"
+    assert r.builder is not None and any(c.cmd == "COPY" and "--from=builder" in c.flags for c in r.final)
+
+
 def test_r18_no_secret_in_env_or_arg(r):
     secrets = set(r.spec.get("secrets", []))
     forbidden = secrets | {f"{s}_FILE" for s in secrets}

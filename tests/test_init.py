@@ -402,7 +402,7 @@ def test_r20_new_repo_has_spec_app_container_files_gitignore_and_workflow(new_re
     assert {"dockgen.yaml", "dockgen.schema.json", "Dockerfile", ".dockerignore", "compose.yaml", ".gitignore",
             ".github/workflows/container.yml", "README.md"} <= names
     app = {"python": "app.py", "node": "server.js", "ruby": "app.rb", "php": "public/index.php", "go": "main.go",
-           "rust": "src/main.rs", "none": "public/index.html"}[language]
+           "rust": "src/main.rs", "java": "src/main/java/app/Main.java", "none": "public/index.html"}[language]
     assert app in names
     # a native binary's image (Go, Rust) is scratch: no shell, no run.sh (R17)
     assert ("run.sh" in names) == (not languages.module(language).BINARY)

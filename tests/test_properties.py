@@ -59,6 +59,7 @@ LANGUAGES = {
     "php": (["8.3"], lambda n, pin: f"vendor/{n}:^{pin}" if pin else f"vendor/{n}"),
     "go": (["1.23"], lambda n, pin: f"example.org/{n}@v{pin}"),
     "rust": (["1.91"], lambda n, pin: f"{n}@{pin}" if pin else n),
+    "java": (["21"], lambda n, pin: f"{n}:{pin}" if pin else n),
 }
 NONE_BASES = {"alpine:3.22": "alpine", "debian:12-slim": "debian", "busybox:1.36.1": "busybox", "scratch": "scratch"}
 

@@ -62,7 +62,8 @@ BUSYBOX_ACCOUNTS = frozenset({
     "kmem", "wheel", "cdrom", "dialout", "floppy", "video", "audio", "tape", "utmp", "users", "staff", "nogroup"})
 # The accounts an official language image adds to its family's (docker-library's node
 # and php Dockerfiles: `node` uid 1000; `www-data` uid 82 on Alpine).
-IMAGE_ACCOUNTS = {"node": frozenset({"node"}), "php": frozenset({"www-data"})}
+# eclipse-temurin's Ubuntu 24.04 images keep Ubuntu's `ubuntu` user (uid 1000).
+IMAGE_ACCOUNTS = {"node": frozenset({"node"}), "php": frozenset({"www-data"}), "eclipse-temurin": frozenset({"ubuntu"})}
 
 FAMILIES = {
     "debian": Family("debian", APT, True, USERADD, DEBIAN_ACCOUNTS),

@@ -13,7 +13,7 @@ Not built: specs/php-notebook (php:8.3-fpm-alpine) and specs/python-cli (python:
 since Alpine cannot be stood in from Debian packages; their Debian twins
 specs/php-notebook-debian and specs/python-cli-debian carry the same apps and are built.
 The language versions inside are Debian bookworm's (Python 3.11, Node 18, Ruby 3.1,
-Go 1.19, PHP 8.2), whatever the tag says.
+Go 1.19, PHP 8.2, Rust 1.63, Java 17), whatever the tag says.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ pytestmark = pytest.mark.container
 JOB = {
     "go-pinger": "pong",
     "rust-greeter-debian": '"greeting": "hello from rust"',
+    "java-maven-greeter": '"greeting": "hello from java"',
+    "java-gradle-clock": '"app": "clock"',
     "node-orders": '"orders"',
     "node-tsc-api": '"app":"tsc-api"',
     "node-vite-spa": "vite-spa",
@@ -64,6 +66,7 @@ BUILD_ONLY = {"gcc", "g++", "cpp", "make", "binutils", "golang-go", "build-essen
 CODE_COMMENT = {".py": "# changed by the cache test\n", ".rb": "# changed by the cache test\n",
                 ".js": "// changed by the cache test\n", ".ts": "// changed by the cache test\n",
                 ".go": "// changed by the cache test\n", ".rs": "// changed by the cache test\n",
+                ".java": "// changed by the cache test\n",
                 ".php": "<?php // changed by the cache test\n", ".html": "<!-- changed by the cache test -->\n"}
 
 WEB = [s for s in BUILDABLE if "ports:" in s.read_text()]
@@ -356,9 +359,11 @@ def test_p6_r07_manifest_change_keeps_the_system_package_layer(spec: Path, engin
             data["description"] = f"changed by the cache test {token}"
             path.write_text(json.dumps(data, indent=2) + "\n")
         else:
-            comment = "//" if path.name == "go.mod" else "#"
+            # each manifest's own comment syntax (pom.xml is XML, build.gradle Groovy)
+            start, end = {".xml": ("<!--", " -->"), ".gradle": ("//", ""), ".kts": ("//", ""),
+                          ".mod": ("//", "")}.get(path.suffix, ("#", ""))
             with open(path, "a") as file:
-                file.write(f"{comment} changed by the cache test {token}\n")
+                file.write(f"{start} changed by the cache test {token}{end}\n")
 
     steps = _rebuild(engine, item, tmp_path, change)
     rebuilt = [i for i, cached in steps if not cached and not i.startswith("FROM")]
