@@ -160,7 +160,7 @@ def _code_copy(r: Rendered, stage) -> int | None:
 def test_r07_no_run_after_the_code_copy_in_the_final_stage(r):
     index = _code_copy(r, r.final)
     if index is None:
-        # A compiled language (Go, .NET) without `copy`, or a build step (issue 11): the final
+        # A compiled language (Go, Rust, Java, .NET) without `copy`, or a build step (issue 11): the final
         # stage holds only what is copied from the builder, and no RUN comes after the first such COPY.
         assert (languages.module(r.spec["language"]).COMPILED and "copy" not in r.spec) or r.spec.get("build")
         assert all(c.cmd != "COPY" or "--from=builder" in c.flags or "--from=init" in c.flags
@@ -221,6 +221,28 @@ def test_r04_build_packages_never_in_the_final_stage(r):
     if build_only:
         builder_words = {w for _, commands in r.runs(r.builder) for c in commands for w in c}
         assert build_only <= builder_words
+
+
+# Images and programs of a toolchain: compilers and build tools (issue 12: no JDK, cargo or SDK at run time).
+TOOLCHAIN_IMAGES = ("golang", "rust", "maven", "gradle", "mcr.microsoft.com/dotnet/sdk")
+TOOLCHAIN_PROGRAMS = {"go", "cargo", "rustc", "javac", "mvn", "./mvnw", "gradle", "./gradlew", "dotnet-sdk"}
+
+
+def test_r04_compiled_languages_final_stage_has_no_compiler_or_build_tool(r):
+    """A compiled language's final stage starts from a runtime (a JRE, scratch, a slim OS), never
+    from a JDK, rust, golang or build-tool image, installs none, and runs none."""
+    if not languages.module(r.spec["language"]).COMPILED:
+        return
+    image = r.final[0].value[0]
+    repository = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image.split("@")[0]
+    assert not repository.endswith(TOOLCHAIN_IMAGES), f"R04: the final stage starts from a toolchain image: {image}"
+    assert "-jdk" not in image, f"R04: a JDK in the final image: {image}"
+    words = {w for _, commands in r.runs(r.final) for c in commands for w in c}
+    assert not words & (TOOLCHAIN_PROGRAMS | {"openjdk-17-jdk-headless", "default-jdk", "maven", "cargo"}), words
+    for c in r.final:
+        if c.cmd in ("ENTRYPOINT", "CMD"):
+            assert not set(c.value) & TOOLCHAIN_PROGRAMS, f"R04: the image runs a build tool: {c.original}"
+    assert r.builder is not None and any(c.cmd == "COPY" and "--from=builder" in c.flags for c in r.final)
 
 
 def test_r18_no_secret_in_env_or_arg(r):

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dockgen import languages
 from support import ROOT, dockgen, lint_problems, tool
 
 from dockgen.loader import load_spec
@@ -366,7 +367,7 @@ def test_r20_interactive_prompts_take_the_guess_as_default(tmp_path: Path):
         os.close(master)
         os.close(slave)
     assert process.returncode == 0, err
-    assert f"Language ({', '.join(LANGUAGES)}) [python]:" in out
+    assert f"Language ({', '.join(LANGUAGES)}) [python]:" in out  # the registry's list
     assert "python version [3.11]:" in out
     assert "Port the application listens on (a number, or none) [8000]:" in out
     lines = spec_lines(directory / "dockgen.yaml")
@@ -400,10 +401,12 @@ def test_r20_new_repo_has_spec_app_container_files_gitignore_and_workflow(new_re
     names = {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
     assert {"dockgen.yaml", "dockgen.schema.json", "Dockerfile", ".dockerignore", "compose.yaml", ".gitignore",
             ".github/workflows/container.yml", "README.md"} <= names
-    app = {"python": "app.py", "node": "server.js", "ruby": "app.rb", "php": "public/index.php", "go": "main.go", "dotnet": "Program.cs",
+    app = {"python": "app.py", "node": "server.js", "ruby": "app.rb", "php": "public/index.php", "go": "main.go",
+           "rust": "src/main.rs", "java": "src/main/java/app/Main.java", "dotnet": "Program.cs",
            "none": "public/index.html"}[language]
     assert app in names
-    assert ("run.sh" in names) == (language != "go")  # the Go image is scratch: no shell, no run.sh (R17)
+    # a native binary's image (Go, Rust) is scratch: no shell, no run.sh (R17)
+    assert ("run.sh" in names) == (not languages.module(language).BINARY)
     spec = load_spec(directory / "dockgen.yaml").spec
     assert spec.name == f"demo-{language}" and spec.language == language
     assert_every_value_commented(directory / "dockgen.yaml")
@@ -417,7 +420,7 @@ def test_r20_new_repo_files_pass_hadolint_and_shellcheck(new_repo):
     language, directory = new_repo
     text = (directory / "Dockerfile").read_text()
     assert lint_problems(text, yaml.safe_load((directory / "dockgen.yaml").read_text())) == []
-    if language != "go":
+    if not languages.module(language).BINARY:
         result = subprocess.run([tool("shellcheck"), "--shell=sh", "--severity=style", str(directory / "run.sh")], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout
 

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from support import docker_word, lint_problems
 
+from dockgen import languages
 from dockgen.loader import load_text
 from dockgen.plan import S6_STOP_SIGNALS, make_plan
 from dockgen.render import Renderer
@@ -57,6 +58,8 @@ LANGUAGES = {
     "ruby": (["3.3"], lambda n, pin: f"{n}:{pin}" if pin else n),
     "php": (["8.3"], lambda n, pin: f"vendor/{n}:^{pin}" if pin else f"vendor/{n}"),
     "go": (["1.23"], lambda n, pin: f"example.org/{n}@v{pin}"),
+    "rust": (["1.91"], lambda n, pin: f"{n}@{pin}" if pin else n),
+    "java": (["21"], lambda n, pin: f"{n}:{pin}" if pin else n),
 }
 NONE_BASES = {"alpine:3.22": "alpine", "debian:12-slim": "debian", "busybox:1.36.1": "busybox", "scratch": "scratch"}
 
@@ -73,7 +76,7 @@ def specs(draw) -> dict:
         versions, package = LANGUAGES[language]
         spec["version"] = draw(st.sampled_from(versions))
         spec["variant"] = draw(st.sampled_from(["slim", "alpine"]))
-        family = "alpine" if spec["variant"] == "alpine" else ("scratch" if language == "go" else "debian")
+        family = "alpine" if spec["variant"] == "alpine" else ("scratch" if languages.module(language).BINARY else "debian")
         names = draw(st.lists(st.sampled_from(["flask", "requests", "left-pad", "rake", "tools"]), unique=True, max_size=3))
         spec["packages"] = [package(n, draw(st.sampled_from([None, "1.2.3"]))) for n in names]
         spec["build_packages"] = draw(st.lists(os_package, unique_by=lambda p: p.split("=")[0], max_size=3))
@@ -113,15 +116,15 @@ def specs(draw) -> dict:
                                                  min_size=1, max_size=3))
         spec["stop_signal"] = draw(st.sampled_from(S6_STOP_SIGNALS))  # the signals that stop s6-svscan (R11)
     else:
-        if language != "go":
+        if not languages.module(language).BINARY:
             spec["entrypoint"] = draw(argv)
-        elif draw(st.booleans()):  # a Go entrypoint names the binary: a path, then any arguments
+        elif draw(st.booleans()):  # a Go or Rust entrypoint names the binary: a path, then any arguments
             binary = draw(st.one_of(st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True),
                                     st.from_regex(r"(/[a-z0-9_-]{1,6}){1,3}", fullmatch=True)))
             spec["entrypoint"] = [binary, *draw(st.lists(argument, max_size=2))]
         if draw(st.booleans()):
             spec["cmd"] = draw(argv)
-        if "entrypoint" not in spec and "cmd" not in spec and language != "go":
+        if "entrypoint" not in spec and "cmd" not in spec and not languages.module(language).COMPILED:
             spec["entrypoint"] = ["true"]
     return spec
 

@@ -67,7 +67,8 @@ BUSYBOX_ACCOUNTS = frozenset({
     "kmem", "wheel", "cdrom", "dialout", "floppy", "video", "audio", "tape", "utmp", "users", "staff", "nogroup"})
 # The accounts an official language image adds to its family's (docker-library's node
 # and php Dockerfiles: `node` uid 1000; `www-data` uid 82 on Alpine).
-IMAGE_ACCOUNTS = {"node": frozenset({"node"}), "php": frozenset({"www-data"})}
+# eclipse-temurin's Ubuntu 24.04 images keep Ubuntu's `ubuntu` user (uid 1000).
+IMAGE_ACCOUNTS = {"node": frozenset({"node"}), "php": frozenset({"www-data"}), "eclipse-temurin": frozenset({"ubuntu"})}
 # Accounts with fixed ids that images of a repository prefix add, {prefix: {name: (uid, gid)}}:
 # Microsoft's .NET 8+ images (runtime-deps and every image built on it) create `app` with
 # APP_UID=1654 (dotnet/dotnet-docker's Dockerfiles). A spec whose user is exactly that

@@ -310,6 +310,7 @@ def new_repo_files(renderer: Renderer, name: str, language: str, version: str, p
     context = {
         "name": name,
         "language": language,
+        "binary": languages.module(language).BINARY,  # a native binary alone: no shell, no run.sh
         "version": version,
         "port": port,
         "spec": SPEC_NAME,

@@ -14,7 +14,7 @@ tagged under exactly those names:
   ``GOPATH=/go``, BusyBox with /etc/passwd, /etc/group and /tmp).
 
 The language versions are Debian bookworm's, not the tag's (Python 3.11, Node 18, Ruby 3.1,
-Go 1.19, PHP 8.2): the tag is only the name the FROM line uses. Alpine images cannot be
+Go 1.19, PHP 8.2, Rust 1.63, Java 17 with Maven 3.8 and Gradle 4.4): the tag is only the name the FROM line uses. Alpine images cannot be
 stood in from Debian packages; :func:`recipe_for` returns None for them.
 
 Podman never touches the machine's default storage: :class:`Engine` writes its own
@@ -176,6 +176,40 @@ PHP_FPM = Recipe("php-fpm", BASE + _apt("php8.2-fpm", "composer") + (
 NGINX = Recipe("nginx", BASE + _apt("nginx") + (
     " && ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log\n"
     "STOPSIGNAL SIGQUIT\nEXPOSE 80\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n"))
+# Rust: Debian's rustc and cargo (1.63 in bookworm) with gcc and libc6-dev as the linker, laid out
+# like the official rust:*-slim images (CARGO_HOME=/usr/local/cargo, its bin on PATH). Only the
+# glibc builders (rust:*-slim-bookworm) are stood in: the musl ones are rust:*-alpine.
+RUST = Recipe("rust", BASE + _apt("rustc", "cargo", "gcc", "libc6-dev") + (
+    " && mkdir -p /usr/local/cargo/bin && chmod -R 1777 /usr/local/cargo\n"
+    "ENV CARGO_HOME=/usr/local/cargo RUSTUP_HOME=/usr/local/rustup\n"
+    "ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"))
+# Java: Debian's OpenJDK 17 laid out like the eclipse-temurin images (JAVA_HOME=/opt/java/openjdk,
+# its bin on PATH): the JDK for builders, the JRE for final images. Maven Central is not reachable,
+# so the maven stand-in is Debian's Maven 3.8 with Debian's Maven plugins, and its global
+# settings mirror every repository to Debian's local one (/usr/share/maven-repo), which those
+# packages fill: `mvn dependency:go-offline` and `mvn package` resolve from it into /root/.m2
+# (the Dockerfile's cache mount) as they would from Maven Central. The gradle stand-in is
+# Debian's Gradle 4.4 (its Groovy DSL; no Kotlin DSL, no toolchains).
+TEMURIN = (" \\\n && mkdir -p /opt/java && ln -s /usr/lib/jvm/java-17-openjdk-amd64 /opt/java/openjdk\n"
+           "ENV JAVA_HOME=/opt/java/openjdk LANG=C.UTF-8\n"
+           "ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n")
+MAVEN_PLUGINS = ("libmaven-clean-plugin-java", "libmaven-compiler-plugin-java", "libmaven-dependency-plugin-java",
+                 "libmaven-deploy-plugin-java", "libmaven-install-plugin-java", "libmaven-jar-plugin-java",
+                 "libmaven-resources-plugin-java", "libmaven-site-plugin-java", "libsurefire-java")
+MAVEN_SETTINGS = """<settings>
+  <mirrors>
+    <mirror><id>debian</id><mirrorOf>*</mirrorOf><url>file:///usr/share/maven-repo</url></mirror>
+  </mirrors>
+</settings>
+"""
+# OpenJDK's postinst links its man pages, whose directory the slim image leaves out.
+MAN1 = "RUN mkdir -p /usr/share/man/man1\n"
+JDK = Recipe("temurin-jdk", BASE + MAN1 + _apt("openjdk-17-jdk-headless") + TEMURIN)
+JRE = Recipe("temurin-jre", BASE + MAN1 + _apt("openjdk-17-jre-headless") + TEMURIN)
+MAVEN = Recipe("maven", BASE + MAN1 + _apt("openjdk-17-jdk-headless", "maven", *MAVEN_PLUGINS) + TEMURIN
+               + "COPY settings.xml /usr/share/maven/conf/settings.xml\nCMD [\"mvn\"]\n",
+               files=(("settings.xml", MAVEN_SETTINGS),))
+GRADLE = Recipe("gradle", BASE + MAN1 + _apt("openjdk-17-jdk-headless", "gradle") + TEMURIN + "CMD [\"gradle\"]\n")
 COMPOSER = Recipe("composer", BASE + _apt("php8.2-cli", "composer", "unzip") + "\nCMD [\"composer\"]\n")
 
 
@@ -210,8 +244,18 @@ def recipe_for(image: str) -> Recipe | None:
         return GOLANG
     if repository == "busybox":
         return BUSYBOX
+    if repository == "rust" and re.match(r"1\.\d+(\.\d+)?-slim-bookworm$", tag):
+        return RUST
     if repository == "nginx" and re.match(r"1\.\d+(\.\d+)?(-bookworm)?$", tag):
         return NGINX
+    if repository == "eclipse-temurin" and re.match(r"17(\.\d+)*-jdk$", tag):
+        return JDK
+    if repository == "eclipse-temurin" and re.match(r"17(\.\d+)*-jre$", tag):
+        return JRE
+    if repository == "maven" and re.match(r"3(\.\d+)*-eclipse-temurin-17$", tag):
+        return MAVEN
+    if repository == "gradle" and re.match(r"\d+(\.\d+)*-jdk17$", tag):
+        return GRADLE
     if repository == "composer":
         return COMPOSER
     if repository == "php" and re.match(r"8(\.\d+)?-fpm(-bookworm)?$", tag):

@@ -15,7 +15,7 @@ specs/php-notebook-debian and specs/python-cli-debian carry the same apps and ar
 Nor specs/dotnet-tasks: Debian ships no .NET, and mcr.microsoft.com and nuget.org are not
 reachable here, so it is rendered, linted and parsed only.
 The language versions inside are Debian bookworm's (Python 3.11, Node 18, Ruby 3.1,
-Go 1.19, PHP 8.2), whatever the tag says.
+Go 1.19, PHP 8.2, Rust 1.63, Java 17), whatever the tag says.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from dockgen import languages
 
 from container_harness import (
     BUILDABLE, EXAMPLES, NOT_BUILDABLE, Built, base_image, build_steps, dpkg_packages, example_id, fresh_copy,
@@ -39,6 +41,9 @@ pytestmark = pytest.mark.container
 # fails here until it says what it does.
 JOB = {
     "go-pinger": "pong",
+    "rust-greeter-debian": '"greeting": "hello from rust"',
+    "java-maven-greeter": '"greeting": "hello from java"',
+    "java-gradle-clock": '"app": "clock"',
     "node-orders": '"orders"',
     "node-tsc-api": '"app":"tsc-api"',
     "node-vite-spa": "vite-spa",
@@ -62,7 +67,8 @@ CAP_BITS = {"CHOWN": 0, "DAC_OVERRIDE": 1, "FOWNER": 3, "KILL": 5, "SETGID": 6, 
 BUILD_ONLY = {"gcc", "g++", "cpp", "make", "binutils", "golang-go", "build-essential", "libc6-dev"}
 CODE_COMMENT = {".py": "# changed by the cache test\n", ".rb": "# changed by the cache test\n",
                 ".js": "// changed by the cache test\n", ".ts": "// changed by the cache test\n",
-                ".go": "// changed by the cache test\n",
+                ".go": "// changed by the cache test\n", ".rs": "// changed by the cache test\n",
+                ".java": "// changed by the cache test\n",
                 ".php": "<?php // changed by the cache test\n", ".html": "<!-- changed by the cache test -->\n"}
 
 WEB = [s for s in BUILDABLE if "ports:" in s.read_text()]
@@ -314,8 +320,8 @@ def _is_code_copy(instruction: str, item: Built) -> bool:
     if words[0] != "COPY":
         return False
     if any(w.startswith("--from") for w in words):
-        # Go's binary, or what a build step made of the code (issue 11)
-        return "--from=builder" in words and bool(item.plan.spec.language == "go" or item.plan.spec.build)
+        # a compiled language's binary (Go, Rust), or what a build step made of the code (issue 11)
+        return "--from=builder" in words and bool(languages.module(item.plan.spec.language).COMPILED or item.plan.spec.build)
     sources = words[1:-1]
     generated = {"run.sh"}
     manifests = set(item.plan.spec.dependencies or ())
@@ -372,9 +378,11 @@ def test_p6_r07_manifest_change_keeps_the_system_package_layer(spec: Path, engin
             data["description"] = f"changed by the cache test {token}"
             path.write_text(json.dumps(data, indent=2) + "\n")
         else:
-            comment = "//" if path.name == "go.mod" else "#"
+            # each manifest's own comment syntax (pom.xml is XML, build.gradle Groovy)
+            start, end = {".xml": ("<!--", " -->"), ".gradle": ("//", ""), ".kts": ("//", ""),
+                          ".mod": ("//", "")}.get(path.suffix, ("#", ""))
             with open(path, "a") as file:
-                file.write(f"{comment} changed by the cache test {token}\n")
+                file.write(f"{start} changed by the cache test {token}{end}\n")
 
     steps = _rebuild(engine, item, tmp_path, change)
     rebuilt = [i for i, cached in steps if not cached and not i.startswith("FROM")]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["NAMES", "Argv", "Toolchain", "in_workdir", "manifests_for", "module", "toolchain"]
 
 # The languages, in the order users see them (CLI choices, init's prompt, the schema enum).
-NAMES = ("python", "node", "ruby", "php", "go", "dotnet", "none")
+NAMES = ("python", "node", "ruby", "php", "go", "rust", "java", "dotnet", "none")
 
 
 def module(name: str) -> ModuleType:

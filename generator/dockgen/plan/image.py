@@ -195,8 +195,12 @@ def dependency_steps(tool: Toolchain, secrets: tuple[str, ...] = ()) -> list[Ste
     """Manifests first, then the install, so a code change keeps this layer cached (R07);
     ``secrets``: the spec's build_secrets, mounted for the install only (R18)."""
     steps: list[Step] = []
-    if tool.manifests:
-        steps.append(Copy("dependencies", (Rule.R07,), sources=tool.manifests, dest="./"))
+    # COPY puts several sources side by side in ./, and a directory's contents: a directory
+    # (.mvn/, written with its slash) or a file in one gets a COPY of its own, to its own path (issue 12)
+    top = tuple(m for m in tool.manifests if "/" not in m)
+    if top:
+        steps.append(Copy("dependencies", (Rule.R07,), sources=top, dest="./"))
+    steps += [Copy("dependencies", (Rule.R07,), sources=(m,), dest=f"./{m}") for m in tool.manifests if m not in top]
     if tool.install:
         steps.append(Run("dependencies, packages" + (", build_secrets" if secrets else ""), (Rule.R03, Rule.R04, Rule.R07),
                          commands=tuple(Command(argv) for argv in tool.install), caches=tool.caches, secrets=secrets))
