@@ -256,16 +256,18 @@ _FRONTEND_TAG = re.compile(r"1(?:\.[0-9]+){0,2}(?:-labs)?")
 
 def _frontend(value: str) -> str:
     """Issue 14, R06: the ``syntax`` frontend is a pinned ``docker/dockerfile`` image."""
-    match = _IMAGE.fullmatch(value)
-    if not match or match["name"].rsplit("/", 1)[-1] not in _FRONTEND_NAMES:
+    try:
+        ref = parse_reference(value)
+    except ValueError:
+        ref = None
+    if ref is None or ref.repository.rsplit("/", 1)[-1] not in _FRONTEND_NAMES:
         raise _fail("image", f"{value!r} is not a Dockerfile frontend image; expected e.g. docker/dockerfile:1.7, "
                     "docker/dockerfile:1@sha256:<64 hex>, or false for no `# syntax` line")
-    tag, digest = match["tag"], match["digest"]
-    if not tag and not digest:
-        raise _fail("rule", f"{value!r} has no tag; pin it, e.g. {match['name']}:1.7 or a @sha256: digest (R06)")
-    if tag and not _FRONTEND_TAG.fullmatch(tag):
-        raise _fail("rule", f"{value!r}: the tag {tag!r} is not a 1.x version of the Dockerfile frontend; use e.g. "
-                    f"{match['name']}:1 or {match['name']}:1.7 (R06)")
+    if not ref.tag and not ref.digest:
+        raise _fail("rule", f"{value!r} has no tag; pin it, e.g. {ref.name}:1.7 or a @sha256: digest (R06)")
+    if ref.tag and not _FRONTEND_TAG.fullmatch(ref.tag):
+        raise _fail("rule", f"{value!r}: the tag {ref.tag!r} is not a 1.x version of the Dockerfile frontend; use e.g. "
+                    f"{ref.name}:1 or {ref.name}:1.7 (R06)")
     return value
 
 
