@@ -317,7 +317,7 @@ def test_init_new_kubernetes_adds_k8s_and_its_workflow_validates_the_manifests(l
     assert "kubernetes" not in (tmp_path / "flat/.github/workflows/container.yml").read_text()
 
 
-@pytest.mark.parametrize("language", ["python", "node", "ruby", "php", "go", "none"])
+@pytest.mark.parametrize("language", ["python", "node", "ruby", "php", "go", "dotnet", "none"])
 def test_init_proposes_the_languages_default_resources_and_render_is_then_bounded(language: str, tmp_path: Path) -> None:
     """Issue 13: init writes the language's row of scaffold.RESOURCES; without resources render
     warns that the container is unbounded."""
