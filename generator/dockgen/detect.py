@@ -39,6 +39,9 @@ class Detection:
         package_manager: the package manager to name in the spec, or None (the manifests say it).
         command: the chosen start command, or None; alternatives: the other candidates.
         base, copy, workdir, env, writable: extra fields some projects need, or None.
+        build, artifacts, static: a framework's build step (issue 11), or None.
+        system_packages, build_packages, config, processes, volumes: a framework's needs, or None.
+        files: (path, template) pairs of files init writes when the project lacks them.
         notes: things the user should check (written as comments and printed as warnings).
     """
 
@@ -57,6 +60,15 @@ class Detection:
     workdir: Guess | None = None
     env: Guess | None = None
     writable: Guess | None = None
+    build: Guess | None = None
+    artifacts: Guess | None = None
+    static: Guess | None = None
+    system_packages: Guess | None = None
+    build_packages: Guess | None = None
+    config: Guess | None = None
+    processes: Guess | None = None
+    volumes: Guess | None = None
+    files: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = field(default=())
 
 
@@ -145,7 +157,9 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
     return Detection(directory=root, language=lang_guess, other_languages=others, name=name, version=found.version,
                      dependencies=found.dependencies, package_manager=found.package_manager, port=port, command=command, alternatives=alternatives,
                      base=found.base, copy=found.copy, workdir=found.workdir, env=found.env, writable=found.writable,
-                     notes=tuple(notes))
+                     build=found.build, artifacts=found.artifacts, static=found.static,
+                     system_packages=found.system_packages, build_packages=found.build_packages, config=found.config,
+                     processes=found.processes, volumes=found.volumes, files=found.files, notes=tuple(notes))
 
 
 def _first_of_each(candidates: list[Command]) -> list[Command]:

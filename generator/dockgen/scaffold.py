@@ -169,14 +169,16 @@ def draft(detection: Detection, answers: Answers, new: bool = False) -> SpecDraf
     entries += _run_entries(detection, answers.get("port"))
     command = answers.get("command")
     argv = tuple(command.value) if command is not None and command.value else ()
-    entries += _command_entries(command if argv else None, language, missing)
+    if detection.processes is None:  # several programs under s6 instead of one start command
+        entries += _command_entries(command if argv else None, language, missing)
     entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
     alternatives = tuple((list(c.argv), _line(c.source)) for c in detection.alternatives if c.argv and c.argv != argv)
     return SpecDraft(tuple(entries), alternatives, detection.other_languages, tuple(_line(n) for n in notes), tuple(missing))
 
 
 def _build_entries(detection: Detection, language: str, missing: list[str]) -> list[Entry]:
-    """base (a placeholder for language none), dependencies, package_manager, copy and workdir."""
+    """base (a placeholder for language none), dependencies, package_manager, copy, workdir and
+    the build step (build, artifacts, static: issue 11)."""
     entries = []
     base = detection.base
     if base is not None:
@@ -184,9 +186,13 @@ def _build_entries(detection: Detection, language: str, missing: list[str]) -> l
     elif language == "none":
         entries.append(Entry("base", None, "required for language none: a pinned image (alpine:3.22, busybox:1.36.1, scratch)", EXAMPLES["base"]))
         missing.append("base")
+    for key in ("system_packages", "build_packages"):
+        guess = getattr(detection, key)
+        if guess is not None:
+            entries.append(Entry(key, _listed(guess.value), _line(guess.source)))
     if detection.dependencies is not None:
         entries.append(Entry("dependencies", _listed(detection.dependencies.value), _line(detection.dependencies.source)))
-    for key in ("package_manager", "copy", "workdir"):
+    for key in ("package_manager", "copy", "workdir", "build", "artifacts", "static"):
         guess = getattr(detection, key)
         if guess is not None:
             entries.append(Entry(key, _listed(guess.value), _line(guess.source)))
@@ -194,13 +200,13 @@ def _build_entries(detection: Detection, language: str, missing: list[str]) -> l
 
 
 def _run_entries(detection: Detection, port: Guess | None) -> list[Entry]:
-    """ports (a placeholder when unknown), env and writable."""
+    """ports (a placeholder when unknown), env, config, writable, volumes and processes."""
     entries = []
     if port is not None and port.value is not None:
         entries.append(Entry("ports", [int(port.value)], _line(port.source)))
     else:
         entries.append(Entry("ports", None, "no port found: uncomment and set it if the application listens on one", EXAMPLES["ports"]))
-    for key in ("env", "writable"):
+    for key in ("env", "config", "writable", "volumes", "processes"):
         guess = getattr(detection, key)
         if guess is not None:
             entries.append(Entry(key, _listed(guess.value), _line(guess.source)))

@@ -92,6 +92,8 @@ class Toolchain:
         builder_only: manifests that reach the builder stage only (``.npmrc``: it may hold
             a registry token): the .dockerignore lets them in, the builder removes them
             before the final image takes the app from it, never from the build context.
+        build_env: ENV set after the install, for the spec's ``build`` commands only (the
+            virtual environment on PATH for ``manage.py collectstatic``), (name, value) pairs.
     """
 
     final_image: str
@@ -114,6 +116,7 @@ class Toolchain:
     prune: tuple[Argv, ...] = ()
     build_caches: tuple[str, ...] = ()
     builder_only: tuple[str, ...] = ()
+    build_env: tuple[tuple[str, str], ...] = ()
 
 
 @runtime_checkable

@@ -104,7 +104,8 @@ def detect(root: Path, notes: list[str]) -> Found:
         from ..packagers import _node
 
         notes.append(_node.npmrc_warning())
-    candidates = _start_script(root, package, notes)
+    manager = str(found.package_manager.value) if found.package_manager else "npm"
+    candidates = _framework(root, package, manager, found) + _start_script(root, package, notes)
     main = package.get("main")
     if isinstance(main, str) and (root / main).is_file():
         candidates.append(_read.Command(("node", main), "package.json: main", _read.port_in(root, root / main)))
@@ -126,7 +127,7 @@ def _package_manager(root: Path, package: dict, notes: list[str]):
     locked = [name for name, files in present.items() if len(files) > 1]
     name = named if named in PACKAGERS else (locked[0] if locked else "npm")
     deps = present[name] or (("package.json",) if (root / "package.json").is_file() else ())
-    source = f"package.json: packageManager = {field}" if named == name else f"{deps[-1]} found"
+    source = f"package.json: packageManager = {field.split('+', 1)[0]}" if named == name else f"{deps[-1]} found"
     if name == "yarn" and _berry(root, pinned) and ".yarnrc.yml" not in deps:
         notes.append("yarn.lock is yarn berry's (its __metadata header) but there is no .yarnrc.yml: dockgen installs "
                      "berry only with that file listed in dependencies; create it (nodeLinker: node-modules) and list it")
@@ -171,6 +172,44 @@ def _version(root: Path, package: dict):
     if stated is None and isinstance(engines.get("node"), str):
         return _read.range_guess(VERSIONS, engines["node"], "package.json: engines.node", parts=1)
     return stated
+
+
+NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
+NEXT_PORT = 3000  # `next start`'s and the standalone server's default port
+
+
+def _framework(root: Path, package: dict, manager: str, found: Found) -> list[Command]:
+    """A framework's build step and start command (issue 11): Next.js, built with the
+    project's ``build`` script; with ``output: "standalone"`` the final image takes the
+    standalone server, its static assets and public/, else ``next start`` with the
+    production dependencies. Sets ``found.build``/``artifacts``/``env``/``writable``."""
+    import re
+
+    from . import _read
+
+    declared = {**_read.mapping(package, "dependencies"), **_read.mapping(package, "devDependencies")}
+    scripts = _read.mapping(package, "scripts")
+    if "next" not in declared or not isinstance(scripts.get("build"), str):
+        return []
+    found.build = _read.Guess((f"{manager} run build",), f"package.json: scripts.build = {_read.one_line(scripts['build'], 40)}")
+    port = _read.Guess(NEXT_PORT, "Next.js's default port")
+    env = {"HOSTNAME": "0.0.0.0", "NEXT_TELEMETRY_DISABLED": "1", "PORT": str(NEXT_PORT)}
+    # Next.js writes its image and fetch caches under .next/cache at run time (R13: read-only root)
+    found.writable = _read.Guess(("/app/.next/cache",), "Next.js writes its run-time caches to .next/cache")
+    for name in NEXT_CONFIGS:
+        text = _read.read(root / name) or ""
+        match = re.search(r"""\boutput\s*:\s*["']standalone["']""", text)
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            source = f"{name}:{line}: output: \"standalone\""
+            taken = [".next/standalone:.", ".next/static"] + (["public"] if (root / "public").is_dir() else [])
+            found.artifacts = _read.Guess(tuple(taken), f"{source}: the standalone server, its assets and public/")
+            found.env = _read.Guess(env, "the standalone server listens on HOSTNAME and PORT (its default is the "
+                                         "container's hostname, unreachable from outside)")
+            return [_read.Command(("node", "server.js"), f"{source} (.next/standalone/server.js)", port)]
+    found.env = _read.Guess({k: v for k, v in env.items() if k != "HOSTNAME"}, "Next.js reads PORT; no telemetry")
+    return [_read.Command(("/app/node_modules/.bin/next", "start"), "package.json: next (next start, production "
+                          "dependencies)", port)]
 
 
 RUNNERS = ("npm", "yarn", "pnpm", "bun")  # package managers whose run command starts a script through sh
