@@ -68,6 +68,7 @@ NAIVE_INSTALL = {
 }
 BUILDAH_CACHE = Path("/var/tmp/buildah-cache-0")  # where buildah keeps RUN --mount=type=cache
 FLY = "@flydotio/dockerfile@0.7.10"  # fly.io's Dockerfile generator, pinned
+UNTAGGED = {"nginx": "nginx:1.28"}  # the stand-in an untagged FROM of fly's gets
 STOP_TIMEOUT = 10  # podman stop's grace period before SIGKILL, s
 
 
@@ -220,17 +221,22 @@ def fly_row(engine: Engine, spec_path: Path, work: Path) -> dict:
     context = work / name
     spec_copy, *_ = prepare_context(spec_path.parent, context)
     spec = load_spec(spec_copy).spec
-    port = spec.ports[0] if spec.ports else None
     fly_context = work / f"{name}-fly"
     fly_dockerfile(spec_path.parent, fly_context)
-    engine.ensure(dockerfile_bases(fly_context / "Dockerfile"), log=lambda m: print(m, file=sys.stderr))
+    bases = dockerfile_bases(fly_context / "Dockerfile")
+    engine.ensure({b for b in bases if ":" in b}, log=lambda m: print(m, file=sys.stderr))
+    for image in (b for b in bases if ":" not in b):  # fly's untagged `FROM nginx` (latest, R06)
+        stand_in = UNTAGGED[image]
+        engine.ensure({stand_in}, log=lambda m: print(m, file=sys.stderr))
+        engine.run("tag", full_name(stand_in), full_name(f"{image}:latest"))
     row = {"name": name}
     for who, ctx in (("ours", context), ("fly", fly_context)):
         tag = f"localhost/dockgen-bench/{name}:{who}"
         engine.build(ctx, tag, "--no-cache")
         config = image_config(engine, tag)
         user = config["Config"].get("User") or "root"
-        row[who] = {"size": config["Size"], "user": user, "stop": stop_seconds(engine, tag, port),
+        exposed = sorted(int(p.split("/")[0]) for p in config["Config"].get("ExposedPorts") or {})
+        row[who] = {"size": config["Size"], "user": user, "stop": stop_seconds(engine, tag, exposed[0] if exposed else None),
                     "cached": cached_after_code_change(engine, ctx, tag, None, spec)}
         engine.run("rmi", "-f", tag, check=False)
     return row

@@ -28,7 +28,8 @@ from support import ROOT, dockgen, lint_problems, tool
 
 from dockgen.loader import load_spec
 
-EXAMPLES = ("node-next-pnpm", "node-express-yarn", "python-django", "python-fastapi-uv", "python-flask-factory", "go-cgo")
+EXAMPLES = ("node-next-pnpm", "node-express-yarn", "node-tsc-api", "node-vite-spa", "python-django", "python-fastapi-uv",
+            "python-flask-factory", "go-cgo")
 
 
 FIXTURES = ("ruby-rails", "php-laravel", "php-slim")
@@ -44,11 +45,20 @@ def _guessed(example: str, tmp_path: Path, where: str = "specs") -> tuple[dict, 
     return yaml.safe_load(text), text
 
 
+def _offered(text: str) -> dict:
+    """The health check init offers as a commented-out line, as the spec would have it."""
+    line = next(line for line in text.splitlines() if line.startswith("# healthcheck: ") and "  # offered" in line)
+    return yaml.safe_load(line.removeprefix("# ").split("  # offered")[0])
+
+
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_r20_init_guesses_the_committed_spec_of_each_example(example: str, tmp_path: Path):
-    """The guessed spec equals the committed one, field for field, and loads."""
+    """The guessed spec equals the committed one, field for field, and loads; a committed
+    health check is the one init offers (commented out), uncommented."""
     guessed, text = _guessed(example, tmp_path)
     committed = yaml.safe_load((ROOT / "specs" / example / "dockgen.yaml").read_text())
+    if "healthcheck" in committed:
+        guessed.update(_offered(text))
     assert guessed == committed, text
     load_spec(tmp_path / example / "dockgen.yaml")
 
@@ -152,3 +162,32 @@ def test_r04_init_on_rails_builds_assets_and_keeps_compilers_in_the_builder(tmp_
     dockerfile = (tmp_path / "ruby-rails" / "Dockerfile").read_text()
     final = dockerfile[dockerfile.rindex("\nFROM "):]
     assert "libpq-dev" not in final and "gcc" not in final and "libpq5" in final
+
+
+def _init(project: Path) -> dict:
+    result = dockgen("init", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load((project / "dockgen.yaml").read_text())
+
+
+def test_r13_init_makes_the_directories_apps_write_and_home_writable(tmp_path: Path):
+    """A relative logs/ (and tmp/, storage/, data/) beside the code is writable, since the root is
+    read-only; a dependency that writes under ~ (pm2) gets HOME=/tmp, writable."""
+    project = tmp_path / "pm"
+    (project / "logs").mkdir(parents=True)
+    (project / "package.json").write_text('{"name": "pm", "dependencies": {"pm2": "5.4.0"}, "scripts": {"start": "node index.js"}}')
+    (project / "index.js").write_text('require("http").createServer(() => {}).listen(3001);\n')
+    guessed = _init(project)
+    assert guessed["env"]["HOME"] == "/tmp"
+    assert set(guessed["writable"]) == {"/tmp", "/app/logs"}
+    assert guessed["ports"] == [3001]
+
+
+def test_r20_init_gives_a_gin_service_gins_default_port(tmp_path: Path):
+    """gin's Run() without an address listens on 8080: the port is never left as a TODO."""
+    project = tmp_path / "gin-api"
+    project.mkdir()
+    (project / "go.mod").write_text("module example.org/gin-api\n\ngo 1.22\n\nrequire github.com/gin-gonic/gin v1.10.0\n")
+    (project / "main.go").write_text('package main\n\nimport "github.com/gin-gonic/gin"\n\n'
+                                     'func main() { r := gin.Default(); r.Run() }\n')
+    assert _init(project)["ports"] == [8080]

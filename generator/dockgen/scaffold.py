@@ -169,9 +169,10 @@ def draft(detection: Detection, answers: Answers, new: bool = False) -> SpecDraf
     entries += _run_entries(detection, answers.get("port"))
     command = answers.get("command")
     argv = tuple(command.value) if command is not None and command.value else ()
-    if detection.processes is None:  # several programs under s6 instead of one start command
+    if detection.processes is None and detection.static is None:  # s6's programs, or the static server
         entries += _command_entries(command if argv else None, language, missing)
-    entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
+    if detection.static is None:  # the static server's image has no runtime to run a check with
+        entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
     alternatives = tuple((list(c.argv), _line(c.source)) for c in detection.alternatives if c.argv and c.argv != argv)
     return SpecDraft(tuple(entries), alternatives, detection.other_languages, tuple(_line(n) for n in notes), tuple(missing))
 

@@ -40,6 +40,7 @@ BINARY = True
 
 SOURCE = "/src"
 OUT = "/out/app"  # where the build writes the binary
+GIN_PORT = 8080
 LIBC_BASE = "debian:12-slim"  # the final image of a cgo binary (init's guess)
 CERTS = "/etc/ssl/certs/ca-certificates.crt"
 
@@ -112,6 +113,9 @@ def detect(root: Path, notes: list[str]) -> Found:
                                 _read.dockerfile_from(root, ("golang",)), _gomod_version(gomod, "go "))
     found.dependencies = _read.Guess(_read.existing(root, DEFAULT_MANIFESTS), "found next to the spec")
     found.candidates, package = _main_package(root)
+    if found.candidates and found.candidates[0].port is None and "github.com/gin-gonic/gin" in gomod:
+        first = found.candidates[0]  # gin's Run() without an address listens on :8080 (or $PORT)
+        found.candidates[0] = _read.Command(first.argv, first.source, _read.Guess(GIN_PORT, "gin's default port (Run() listens on :8080)"))
     cgo = next((p for p in _read.sources(root, ".go") if re.search(r'^import\s+"C"', _read.read(p) or "", re.M)), None)
     if package != "." or cgo:
         how = "CGO_ENABLED=1 " if cgo else ""
