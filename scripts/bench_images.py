@@ -46,7 +46,7 @@ from container_harness import (  # noqa: E402
     BUILDABLE, build_steps, example_id, from_images, image_config, image_files, prepare_context,
 )
 from dockgen.loader import load_spec  # noqa: E402
-from standins import Engine, full_name  # noqa: E402
+from standins import Engine, EngineError, full_name  # noqa: E402
 
 MB = 1_000_000
 COMMENT = {".py": "#", ".rb": "#", ".js": "//", ".go": "//", ".php": "//", ".html": None}
@@ -232,7 +232,15 @@ def fly_row(engine: Engine, spec_path: Path, work: Path) -> dict:
     row = {"name": name}
     for who, ctx in (("ours", context), ("fly", fly_context)):
         tag = f"localhost/dockgen-bench/{name}:{who}"
-        engine.build(ctx, tag, "--no-cache")
+        try:
+            engine.build(ctx, tag, "--no-cache")
+        except EngineError as error:  # fly's Dockerfile may not build the app at all
+            if who == "ours":
+                raise
+            lines = [line.strip() for line in str(error).splitlines() if "ERR_" in line or "rror:" in line]
+            row[who] = {"failed": (lines or ["see the build log"])[0][:90]}
+            print(f"  {tag}: does not build: {error}"[-2000:], file=sys.stderr)
+            continue
         config = image_config(engine, tag)
         user = config["Config"].get("User") or "root"
         exposed = sorted(int(p.split("/")[0]) for p in config["Config"].get("ExposedPorts") or {})
@@ -249,6 +257,10 @@ def fly_table(rows: list[dict]) -> str:
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for row in rows:
         ours, fly = row["ours"], row["fly"]
+        if "failed" in fly:
+            lines.append(f"| {row['name']} | {ours['size'] / MB:.1f} | {ours['user']} | {ours['stop']:.1f} "
+                         f"| {ours['cached'][0]} of {ours['cached'][1]} | does not build: {fly['failed']} | | | | |")
+            continue
         lines.append(
             f"| {row['name']} | {ours['size'] / MB:.1f} | {ours['user']} | {ours['stop']:.1f} "
             f"| {ours['cached'][0]} of {ours['cached'][1]} | {fly['size'] / MB:.1f} | {fly['user']} | {fly['stop']:.1f} "
