@@ -16,7 +16,15 @@ with the same private podman and Debian stand-in base images:
 Goals (issue 4): each image within 5 % of base + additions, the Python example at least
 4 times smaller than its naive image, no RUN re-run after a code-only change.
 
-Usage: ``.venv/bin/python scripts/bench_images.py [EXAMPLE ...]``.
+``--fly`` (issue 11): for the Node examples, dockgen's image against the Dockerfile that
+fly.io's generator writes for the same app (``npx @flydotio/dockerfile@FLY_VERSION``, run
+on a copy of the app without dockgen's files): image size, the user it runs as, how long
+``podman stop`` takes (SIGTERM, then SIGKILL after 10 s), and how many build steps come
+from the cache after a code-only change. Goals: the Next.js image within 5 % of its base
+plus the standalone output, the SPA within 5 % of the web server's base plus the built
+files (the ``overhead`` column of the first table), each at least as small as fly's, never root.
+
+Usage: ``.venv/bin/python scripts/bench_images.py [--fly] [EXAMPLE ...]``.
 Prints a Markdown table; timings are wall-clock seconds on this machine.
 """
 
@@ -38,7 +46,7 @@ from container_harness import (  # noqa: E402
     BUILDABLE, build_steps, example_id, from_images, image_config, image_files, prepare_context,
 )
 from dockgen.loader import load_spec  # noqa: E402
-from standins import Engine, full_name  # noqa: E402
+from standins import Engine, EngineError, full_name  # noqa: E402
 
 MB = 1_000_000
 COMMENT = {".py": "#", ".rb": "#", ".js": "//", ".go": "//", ".php": "//", ".html": None}
@@ -59,6 +67,9 @@ NAIVE_INSTALL = {
     "php": "composer install --no-dev",
 }
 BUILDAH_CACHE = Path("/var/tmp/buildah-cache-0")  # where buildah keeps RUN --mount=type=cache
+FLY = "@flydotio/dockerfile@0.7.10"  # fly.io's Dockerfile generator, pinned
+UNTAGGED = {"nginx": "nginx:1.28"}  # the stand-in an untagged FROM of fly's gets
+STOP_TIMEOUT = 10  # podman stop's grace period before SIGKILL, s
 
 
 def naive_dockerfile(spec) -> str:
@@ -146,6 +157,117 @@ def bench(engine: Engine, spec_path: Path, work: Path) -> dict:
     return {"name": name, "ours": ours, "naive": naive, "base": base, "base_size": base_size, "added": added}
 
 
+def fly_dockerfile(app: Path, target: Path) -> None:
+    """Copy ``app`` to ``target`` without dockgen's files and let fly.io's generator write its
+    Dockerfile and .dockerignore there (``--force``: no questions)."""
+    ours = {"dockgen.yaml", "Dockerfile", ".dockerignore", "run.sh", "compose.yaml", "nginx.conf"}
+    shutil.copytree(app, target, ignore=lambda _, names: [n for n in names if n in ours or n == "node_modules"])
+    subprocess.run(["npx", "--yes", FLY, "--force"], cwd=target, check=True, capture_output=True, text=True, timeout=600)
+
+
+def dockerfile_bases(path: Path) -> set[str]:
+    """The images a Dockerfile's FROM lines name, with ``${ARG}`` replaced by the ARG's default
+    (fly's ``FROM node:${NODE_VERSION}-slim``); stage names left out."""
+    import re
+
+    text = path.read_text()
+    args = dict(re.findall(r"^ARG\s+(\w+)=(\S+)", text, re.M))
+    images, stages = set(), set()
+    for image, alias in re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, re.M | re.I):
+        image = re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args.get(m.group(1) or m.group(2), ""), image)
+        if image not in stages:
+            images.add(image)
+        stages.add(alias)
+    return images
+
+
+def stop_seconds(engine: Engine, image: str, port: int | None) -> float:
+    """Start ``image`` (plain ``podman run``, its own user), wait until it answers HTTP on
+    ``port`` (or 5 s without one), then time ``podman stop -t STOP_TIMEOUT``."""
+    import urllib.request
+
+    from container_harness import free_port
+
+    host = free_port()
+    publish = ["-p", f"127.0.0.1:{host}:{port}"] if port else []
+    container = engine.run("run", "-d", *publish, image).stdout.strip().splitlines()[-1]
+    try:
+        deadline = time.monotonic() + (60 if port else 5)
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{host}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        began = time.monotonic()
+        engine.run("stop", "-t", str(STOP_TIMEOUT), container)
+        return time.monotonic() - began
+    finally:
+        engine.run("rm", "-f", container, check=False)
+
+
+def cached_after_code_change(engine: Engine, context: Path, tag: str, dockerfile: Path | None, spec) -> tuple[int, int]:
+    """(steps from the cache, steps) of a rebuild after one changed line of code."""
+    engine.build(context, tag, file=dockerfile)
+    change_code(code_file(context, spec))
+    result, _ = engine.build(context, tag, file=dockerfile)
+    steps = [cached for step, cached in build_steps(result.stdout) if not step.startswith("FROM")]
+    return sum(steps), len(steps)
+
+
+def fly_row(engine: Engine, spec_path: Path, work: Path) -> dict:
+    """dockgen's and fly's image of one Node example: size, user, stop time, cached steps."""
+    name = example_id(spec_path)
+    context = work / name
+    spec_copy, *_ = prepare_context(spec_path.parent, context)
+    spec = load_spec(spec_copy).spec
+    fly_context = work / f"{name}-fly"
+    fly_dockerfile(spec_path.parent, fly_context)
+    bases = dockerfile_bases(fly_context / "Dockerfile")
+    engine.ensure({b for b in bases if ":" in b}, log=lambda m: print(m, file=sys.stderr))
+    for image in (b for b in bases if ":" not in b):  # fly's untagged `FROM nginx` (latest, R06)
+        stand_in = UNTAGGED[image]
+        engine.ensure({stand_in}, log=lambda m: print(m, file=sys.stderr))
+        engine.run("tag", full_name(stand_in), full_name(f"{image}:latest"))
+    row = {"name": name}
+    for who, ctx in (("ours", context), ("fly", fly_context)):
+        tag = f"localhost/dockgen-bench/{name}:{who}"
+        try:
+            engine.build(ctx, tag, "--no-cache")
+        except EngineError as error:  # fly's Dockerfile may not build the app at all
+            if who == "ours":
+                raise
+            lines = [line.strip() for line in str(error).splitlines() if "ERR_" in line or "rror:" in line]
+            row[who] = {"failed": (lines or ["see the build log"])[0][:90]}
+            print(f"  {tag}: does not build: {error}"[-2000:], file=sys.stderr)
+            continue
+        config = image_config(engine, tag)
+        user = config["Config"].get("User") or "root"
+        exposed = sorted(int(p.split("/")[0]) for p in config["Config"].get("ExposedPorts") or {})
+        row[who] = {"size": config["Size"], "user": user, "stop": stop_seconds(engine, tag, exposed[0] if exposed else None),
+                    "cached": cached_after_code_change(engine, ctx, tag, None, spec)}
+        engine.run("rmi", "-f", tag, check=False)
+    return row
+
+
+def fly_table(rows: list[dict]) -> str:
+    """The Markdown table of :func:`fly_row` results (sizes in MB, times in s)."""
+    head = ("| example | image MB | user | stop s | cached steps after a code change "
+            "| fly MB | fly user | fly stop s | fly cached steps | fly / image |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for row in rows:
+        ours, fly = row["ours"], row["fly"]
+        if "failed" in fly:
+            lines.append(f"| {row['name']} | {ours['size'] / MB:.1f} | {ours['user']} | {ours['stop']:.1f} "
+                         f"| {ours['cached'][0]} of {ours['cached'][1]} | does not build: {fly['failed']} | | | | |")
+            continue
+        lines.append(
+            f"| {row['name']} | {ours['size'] / MB:.1f} | {ours['user']} | {ours['stop']:.1f} "
+            f"| {ours['cached'][0]} of {ours['cached'][1]} | {fly['size'] / MB:.1f} | {fly['user']} | {fly['stop']:.1f} "
+            f"| {fly['cached'][0]} of {fly['cached'][1]} | {fly['size'] / ours['size']:.2f}x |")
+    return "\n".join(lines)
+
+
 def table(rows: list[dict]) -> str:
     """The Markdown table of :func:`bench` results (sizes in MB, times in s)."""
     head = ("| example | image MB | layers | base MB | + added MB | overhead | cold s | warm s | RUNs re-run "
@@ -167,8 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     """Bench the named examples (all buildable ones by default) and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("examples", nargs="*", help="example names (directories under specs/)")
+    parser.add_argument("--fly", action="store_true", help="compare the Node examples with fly.io's generated Dockerfile")
     args = parser.parse_args(argv)
     specs = [s for s in BUILDABLE if not args.examples or example_id(s) in args.examples]
+    if args.fly:
+        specs = [s for s in specs if load_spec(s).spec.language == "node"]
     if not specs:
         parser.error(f"no buildable example named {args.examples}")
     engine = Engine()
@@ -179,7 +304,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dockgen-bench-") as work:
         for spec in specs:
             print(f"bench {example_id(spec)} ...", file=sys.stderr)
-            rows.append(bench(engine, spec, Path(work)))
+            rows.append((fly_row if args.fly else bench)(engine, spec, Path(work)))
+    if args.fly:
+        print(fly_table(rows))
+        print(f"\nfly: the Dockerfile of `npx {FLY} --force` for the same app, built with the same stand-ins; "
+              f"stop: `podman stop -t {STOP_TIMEOUT}` of a plain `podman run` (SIGKILL comes at {STOP_TIMEOUT} s); "
+              "cached: build steps (FROM left out) that came from the layer cache after one changed line of code.")
+        return 0
     print(table(rows))
     print("\nimage: dockgen's rendered Dockerfile; base: its final FROM (a Debian stand-in, see "
           "tests/containers/standins.py); added: files new or changed over the base; overhead: image size "

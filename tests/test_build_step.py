@@ -208,3 +208,18 @@ def test_example_tsc_api_is_in_the_examples():
     assert spec["build"] == ["npm run build"]
     package = (ROOT / "specs/node-tsc-api/package.json").read_text()
     assert '"typescript"' in package and '"build": "tsc' in package
+
+
+def test_r04_a_go_build_line_that_writes_the_binary_replaces_dockgens_compile(tmp_path: Path):
+    """Issue 11: `-o /out/app` in a build line (a main package under cmd/, cgo) is the compile:
+    dockgen's own `go build .` is left out, and the final image takes that binary."""
+    (tmp_path / "go.mod").write_text("module x\n")
+    line = "CGO_ENABLED=1 go build -o /out/app ./cmd/server"
+    spec = {"name": "svc", "language": "go", "version": "1.24", "base": "debian:12-slim", "dependencies": ["go.mod"],
+            "build": [line]}
+    files = render(tmp_path, spec)
+    builder, final = stages(files["Dockerfile"])[-2:]
+    texts = runs(builder)
+    assert [t for t in texts if "go build" in t] == [line]
+    assert any(c.cmd == "COPY" and "/out/app" in c.original for c in final)
+    assert_clean(files, spec)

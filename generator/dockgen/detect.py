@@ -38,8 +38,11 @@ class Detection:
         name, version, dependencies (tuple of file names), port: guesses or None.
         package_manager: the package manager to name in the spec, or None (the manifests say it).
         command: the chosen start command, or None; alternatives: the other candidates.
-        base, copy, workdir, env, writable, build_packages, user: extra fields some
-            projects need, or None.
+        base, copy, workdir, env, writable: extra fields some projects need, or None.
+        build, artifacts, static: a framework's build step (issue 11), or None.
+        system_packages, build_packages, config, processes, volumes: a framework's needs, or None.
+        files: (path, template) pairs of files init writes when the project lacks them.
+        user: the account to run as when the image brings its own (.NET's ``app``), or None.
         notes: things the user should check (written as comments and printed as warnings).
     """
 
@@ -58,7 +61,15 @@ class Detection:
     workdir: Guess | None = None
     env: Guess | None = None
     writable: Guess | None = None
+    build: Guess | None = None
+    artifacts: Guess | None = None
+    static: Guess | None = None
+    system_packages: Guess | None = None
     build_packages: Guess | None = None
+    config: Guess | None = None
+    processes: Guess | None = None
+    volumes: Guess | None = None
+    files: tuple[tuple[str, str], ...] = ()
     user: Guess | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -143,12 +154,33 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
         if port is None:
             port = Guess(command.binds, "the port the start command binds")
         command = Command(command.with_port(int(port.value)), command.source, port, command.needs)
+    writable = _writable_dirs(root, found.writable, tuple(found.volumes.value) if found.volumes else ())
     alternatives = tuple(Command(c.with_port(c.binds), c.source, c.port, c.needs) if c.binds is not None else c
                          for c in candidates[1:])
     return Detection(directory=root, language=lang_guess, other_languages=others, name=name, version=found.version,
                      dependencies=found.dependencies, package_manager=found.package_manager, port=port, command=command, alternatives=alternatives,
-                     base=found.base, copy=found.copy, workdir=found.workdir, env=found.env, writable=found.writable,
-                     build_packages=found.build_packages, user=found.user, notes=tuple(notes))
+                     base=found.base, copy=found.copy, workdir=found.workdir, env=found.env, writable=writable,
+                     build=found.build, artifacts=found.artifacts, static=found.static,
+                     system_packages=found.system_packages, build_packages=found.build_packages, config=found.config,
+                     processes=found.processes, volumes=found.volumes, files=found.files, user=found.user, notes=tuple(notes))
+
+
+WRITTEN_DIRS = ("logs", "log", "tmp", "storage", "uploads", "data")  # where apps write beside their code
+
+
+def _writable_dirs(root: Path, writable: Guess | None, volumes: tuple[str, ...]) -> Guess | None:
+    """``writable`` plus the directories of the project where apps write at run time (a
+    relative ``logs/``, ``tmp/``, SQLite files under ``data/``): the root file system is
+    read-only (R13), so each is a tmpfs under the workdir (/app), or a volume to keep it
+    (a path already in ``volumes`` is left out)."""
+    listed = tuple(writable.value) if writable is not None else ()
+    present = [name for name in WRITTEN_DIRS if (root / name).is_dir() and not (root / name).is_symlink()
+               and f"/app/{name}" not in listed + volumes]
+    if not present:
+        return writable
+    extra = tuple(f"/app/{name}" for name in present)
+    source = f"{', '.join(n + '/' for n in present)} found (written at run time; list it in volumes to keep it)"
+    return Guess(listed + extra, f"{writable.source}; {source}" if writable is not None else source)
 
 
 def _first_of_each(candidates: list[Command]) -> list[Command]:

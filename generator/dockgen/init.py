@@ -235,7 +235,7 @@ def schema_file(directory: Path, schema_ref: str) -> list[OutputFile]:
 
 
 def check_spec(text: OutputFile, directory: Path, spec: Optional[SpecDraft], render_files: bool,
-               renderer: Renderer, warnings: list[str]) -> Optional[list[OutputFile]]:
+               renderer: Renderer, warnings: list[str], drafted: tuple[OutputFile, ...] = ()) -> Optional[list[OutputFile]]:
     """Load the spec about to be written with dockgen's own loader and planner.
 
     Args:
@@ -244,6 +244,7 @@ def check_spec(text: OutputFile, directory: Path, spec: Optional[SpecDraft], ren
         render_files: also render the container files.
         renderer: renders them.
         warnings: the plan's warnings are appended here.
+        drafted: the other files init is about to write (a config template the spec names).
     Returns:
         the container files (``[]`` without ``render_files``), or None when the draft has
         placeholders the user must fill in (``spec.missing``) and so does not load.
@@ -251,7 +252,8 @@ def check_spec(text: OutputFile, directory: Path, spec: Optional[SpecDraft], ren
         SpecError: the spec does not load for another reason.
     """
     try:
-        loaded = load_text(text.content.decode(), str(directory / SPEC_NAME), directory)
+        provided = {f.name: f.content.decode() for f in drafted}
+        loaded = load_text(text.content.decode(), str(directory / SPEC_NAME), directory, provided)
         plan = make_plan(loaded)
     except SpecError:
         if spec is not None and spec.missing:
@@ -259,6 +261,14 @@ def check_spec(text: OutputFile, directory: Path, spec: Optional[SpecDraft], ren
         raise
     warnings.extend(plan.warnings)
     return renderer.files(plan) if render_files else []
+
+
+def drafted_files(renderer: Renderer, directory: Path, detection: Detection) -> tuple[OutputFile, ...]:
+    """The files the detection asks for (``detection.files``: the nginx configuration of a
+    PHP framework) that ``directory`` lacks, rendered from ``templates/init/files/``; a
+    file the project has is never replaced."""
+    return tuple(OutputFile(path, renderer.text(f"init/files/{template}").encode())
+                 for path, template in detection.files if not (directory / path).exists())
 
 
 def _listing_order(files: list[OutputFile]) -> list[OutputFile]:
@@ -293,9 +303,10 @@ def _existing(request: InitRequest, prompt: Optional[Prompt]) -> InitResult:
     spec = draft(detection, merge_answers(flags, prompted, detection, str(detection.language.value)),
                  kubernetes=request.kubernetes)
     text = spec_file(renderer, spec, request.schema_ref)
+    drafted = drafted_files(renderer, directory, detection)
     warnings: list[str] = []
-    container = check_spec(text, directory, spec, request.render, renderer, warnings)
-    files = [text] + schema_file(directory, request.schema_ref) + (container or [])
+    container = check_spec(text, directory, spec, request.render, renderer, warnings, drafted)
+    files = [text] + list(drafted) + schema_file(directory, request.schema_ref) + (container or [])
     try:
         written = _write(directory, files, request.force)
     except DockgenError as error:  # the plan's warnings are still worth showing

@@ -315,13 +315,15 @@ def _reason(exc: Exception) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
-def load_text(text: str, file: str = "<spec>", context: str | Path = ".") -> LoadedSpec:
+def load_text(text: str, file: str = "<spec>", context: str | Path = ".", provided: dict[str, str] | None = None) -> LoadedSpec:
     """Validate spec YAML text and read the config templates it names.
 
     Args:
         text: the YAML document.
         file: the spec's name in messages.
         context: the build context directory; config sources are relative to it.
+        provided: config templates not written yet, by source path (``dockgen init`` checks
+            the spec before it writes the nginx configuration it drafted): used instead of the file.
     Returns:
         a :class:`LoadedSpec`.
     Raises:
@@ -335,6 +337,9 @@ def load_text(text: str, file: str = "<spec>", context: str | Path = ".") -> Loa
     loaded = LoadedSpec(spec=spec, path=Path(file), context=Path(context), marks=marks)
     problems = []
     for index, config in enumerate(spec.config):
+        if provided and config.source in provided:
+            loaded.templates[config.source] = provided[config.source]
+            continue
         source = loaded.context / config.source
         try:
             # bytes, then decoded: read_text() would turn CRLF into LF (R17: byte for byte)

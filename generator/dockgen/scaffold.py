@@ -171,8 +171,10 @@ def draft(detection: Detection, answers: Answers, new: bool = False, kubernetes:
     entries += _run_entries(detection, answers.get("port"))
     command = answers.get("command")
     argv = tuple(command.value) if command is not None and command.value else ()
-    entries += _command_entries(command if argv else None, language, missing)
-    entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
+    if detection.processes is None and detection.static is None:  # s6's programs, or the static server
+        entries += _command_entries(command if argv else None, language, missing)
+    if detection.static is None:  # the static server's image has no runtime to run a check with
+        entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
     entries.append(Entry("resources", languages.module(language).RESOURCES,
                          f"dockgen's default for {language} (issue 13): measure the app and adjust"))
     if kubernetes:
@@ -183,7 +185,8 @@ def draft(detection: Detection, answers: Answers, new: bool = False, kubernetes:
 
 
 def _build_entries(detection: Detection, language: str, missing: list[str]) -> list[Entry]:
-    """base (a placeholder for language none), build_packages, dependencies, package_manager, copy and workdir."""
+    """base (a placeholder for language none), system_packages, build_packages, dependencies,
+    package_manager, copy, workdir and the build step (build, artifacts, static: issue 11)."""
     entries = []
     base = detection.base
     if base is not None:
@@ -191,11 +194,13 @@ def _build_entries(detection: Detection, language: str, missing: list[str]) -> l
     elif language == "none":
         entries.append(Entry("base", None, "required for language none: a pinned image (alpine:3.22, busybox:1.36.1, scratch)", EXAMPLES["base"]))
         missing.append("base")
-    if detection.build_packages is not None:
-        entries.append(Entry("build_packages", _listed(detection.build_packages.value), _line(detection.build_packages.source)))
+    for key in ("system_packages", "build_packages"):
+        guess = getattr(detection, key)
+        if guess is not None:
+            entries.append(Entry(key, _listed(guess.value), _line(guess.source)))
     if detection.dependencies is not None:
         entries.append(Entry("dependencies", _listed(detection.dependencies.value), _line(detection.dependencies.source)))
-    for key in ("package_manager", "copy", "workdir"):
+    for key in ("package_manager", "copy", "workdir", "build", "artifacts", "static"):
         guess = getattr(detection, key)
         if guess is not None:
             entries.append(Entry(key, _listed(guess.value), _line(guess.source)))
@@ -203,7 +208,8 @@ def _build_entries(detection: Detection, language: str, missing: list[str]) -> l
 
 
 def _run_entries(detection: Detection, port: Guess | None) -> list[Entry]:
-    """user (when the image brings its own account), ports (a placeholder when unknown), env and writable."""
+    """user (when the image brings its own account), ports (a placeholder when unknown), env,
+    config, writable, volumes and processes."""
     entries = []
     if detection.user is not None:
         entries.append(Entry("user", detection.user.value, _line(detection.user.source)))
@@ -211,7 +217,7 @@ def _run_entries(detection: Detection, port: Guess | None) -> list[Entry]:
         entries.append(Entry("ports", [int(port.value)], _line(port.source)))
     else:
         entries.append(Entry("ports", None, "no port found: uncomment and set it if the application listens on one", EXAMPLES["ports"]))
-    for key in ("env", "writable"):
+    for key in ("env", "config", "writable", "volumes", "processes"):
         guess = getattr(detection, key)
         if guess is not None:
             entries.append(Entry(key, _listed(guess.value), _line(guess.source)))

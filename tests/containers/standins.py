@@ -104,6 +104,9 @@ PYTHON = Recipe("python", BASE + _apt("python3", "python3-venv", "python3-pip", 
     " && mv /tmp/include /usr/include/python3.11 \\\n"
     " && mkdir -p /usr/include/x86_64-linux-gnu && mv /tmp/include-arch /usr/include/x86_64-linux-gnu/python3.11 \\\n"
     " && ln -s /usr/bin/python3 /usr/local/bin/python && ln -s /usr/bin/pip3 /usr/local/bin/pip \\\n"
+    # the official image's Python is its own build, not the distribution's: no PEP 668 marker,
+    # so its pip installs tools such as uv, poetry and pipenv (the packagers' builders do)
+    " && rm -f /usr/lib/python3.11/EXTERNALLY-MANAGED \\\n"
     # as the official image does after `make install`: no byte code, no test suites
     " && find /usr/lib/python3 /usr/lib/python3.11 -depth \\( \\( -type d -a \\( -name test -o -name tests"
     " -o -name idle_test \\) \\) -o \\( -type f -a \\( -name '*.pyc' -o -name '*.pyo' \\) \\) \\) -exec rm -rf '{}' +\n"
@@ -114,7 +117,8 @@ RUBY = Recipe("ruby", BASE + _apt("ruby", "bundler") + (
     "ENV LANG=C.UTF-8 GEM_HOME=/usr/local/bundle BUNDLE_SILENCE_ROOT_WARNING=1 BUNDLE_APP_CONFIG=/usr/local/bundle\n"
     "ENV PATH=/usr/local/bundle/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
     "CMD [\"irb\"]\n"))
-GOLANG = Recipe("golang", BASE + _apt("golang-go", "libc6-dev") + (
+# Go: the official golang image (buildpack-deps based) has gcc and libc6-dev for cgo.
+GOLANG = Recipe("golang", BASE + _apt("golang-go", "gcc", "libc6-dev") + (
     " && mkdir -p /go/src /go/bin && chmod -R 1777 /go\n"
     "ENV GOPATH=/go GOTOOLCHAIN=local\n"
     "ENV PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"

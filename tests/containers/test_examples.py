@@ -47,6 +47,12 @@ JOB = {
     "node-orders": '"orders"',
     "node-tsc-api": '"app":"tsc-api"',
     "node-vite-spa": "vite-spa",
+    "node-next-pnpm": "next-pnpm",
+    "node-express-yarn": '"app":"express-yarn"',
+    "python-django": "django-site",
+    "python-fastapi-uv": '"app":"fastapi-uv"',
+    "python-flask-factory": '"app":"flask-factory"',
+    "go-cgo": '"app":"cgo-hello"',
     "python-notes": '"app": "notes-api"',
     "ruby-quotes": ".",
     "static-docs": "<",
@@ -64,6 +70,19 @@ STOP_LIMIT = 2.0
 # Capability numbers (linux/capability.h) of the names a spec's `caps` may list.
 CAP_BITS = {"CHOWN": 0, "DAC_OVERRIDE": 1, "FOWNER": 3, "KILL": 5, "SETGID": 6, "SETUID": 7,
             "NET_BIND_SERVICE": 10, "NET_RAW": 13, "SYS_CHROOT": 18, "AUDIT_WRITE": 29}
+# Issue 11: what the build step used and the final image must not hold (path prefixes in its
+# file system): package managers and dev dependencies that stay in the builder (R04).
+DEV_TOOLS = {
+    "node-next-pnpm": ("usr/local/bin/pnpm", "usr/local/lib/node_modules/corepack", "app/node_modules/.pnpm/typescript",
+                       "app/.next/cache/webpack", "app/pnpm-lock.yaml"),
+    "node-express-yarn": ("app/node_modules/nodemon", "usr/local/bin/yarn", "usr/local/lib/node_modules/corepack"),
+    "node-tsc-api": ("app/node_modules/typescript", "app/node_modules/@types", "app/src"),
+    "node-vite-spa": ("app/node_modules", "usr/bin/node", "usr/local/bin/node"),
+    "python-fastapi-uv": ("opt/venv/bin/uv", "usr/local/bin/uv", "opt/venv/lib/python3.11/site-packages/pytest",
+                          "opt/venv/lib/python3.11/site-packages/_pytest"),
+    "python-django": ("opt/venv/bin/pip", "usr/bin/gcc"),
+    "go-cgo": ("usr/bin/go", "usr/lib/go", "src/cmd"),
+}
 BUILD_ONLY = {"gcc", "g++", "cpp", "make", "binutils", "golang-go", "build-essential", "libc6-dev"}
 CODE_COMMENT = {".py": "# changed by the cache test\n", ".rb": "# changed by the cache test\n",
                 ".js": "// changed by the cache test\n", ".ts": "// changed by the cache test\n",
@@ -452,3 +471,20 @@ def test_p8_r19_r04_no_secret_git_env_or_build_only_package_in_the_image(spec: P
     for path in set(files) - set(base_files):
         name = path.rsplit("/", 1)[-1]
         assert not (path.startswith(("usr/bin/", "usr/local/bin/", "bin/")) and name in {"gcc", "cc", "go", "make", "ld"}), path
+
+
+@pytest.mark.parametrize("spec", [s for s in BUILDABLE if example_id(s) in DEV_TOOLS], ids=ids)
+def test_p8_r04_no_dev_tool_of_the_build_in_the_image(spec: Path, engine, built) -> None:
+    """Issue 11: the package manager, the dev dependencies and the build's caches stay in the
+    builder; what the build made is there (the final image is not empty by mistake)."""
+    item = built(spec)
+    files, _ = image_files(engine, item.tag)
+    # a path itself (a binary, a file), or anything under it; an empty scope directory that npm's
+    # prune leaves (node_modules/@types) holds nothing
+    found = sorted(p for p in files for tool in DEV_TOOLS[item.name]
+                   if (p == tool and not files[p].isdir()) or p.startswith(tool + "/"))
+    assert not found, f"dev tools in the final image: {found[:10]}"
+    made = {"node-next-pnpm": "app/server.js", "node-tsc-api": "app/dist/server.js", "go-cgo": "usr/local/bin/cgo-hello",
+            "python-django": "app/staticfiles/staticfiles.json", "node-vite-spa": "index.html"}.get(item.name)
+    if made:
+        assert any(p == made or p.endswith("/" + made) for p in files), f"{made} missing from the final image"

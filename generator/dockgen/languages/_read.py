@@ -56,7 +56,13 @@ class Found:
             pip), or None.
         candidates: start commands, best first.
         base, copy, workdir, env, writable: extra fields some projects need, or None.
-        build_packages: OS packages the builder needs (.NET's native AOT: clang), or None.
+        build, artifacts, static: a framework's build step (issue 11): its commands, what
+            the final image takes from the builder, a static server; or None.
+        system_packages, build_packages, config, processes, volumes: what a framework
+            needs besides (Rails' native gems, PHP's nginx under s6), or None.
+        files: files init writes beside the spec when the project lacks them, as
+            (path relative to the project, template under ``templates/init/files/``) pairs
+            (the nginx configuration ``config`` names).
         user: the account to run as when the image brings its own (.NET's ``app``), or None.
     """
 
@@ -70,7 +76,15 @@ class Found:
     workdir: Guess | None = None
     env: Guess | None = None
     writable: Guess | None = None
+    build: Guess | None = None
+    artifacts: Guess | None = None
+    static: Guess | None = None
+    system_packages: Guess | None = None
     build_packages: Guess | None = None
+    config: Guess | None = None
+    processes: Guess | None = None
+    volumes: Guess | None = None
+    files: tuple[tuple[str, str], ...] = ()
     user: Guess | None = None
 
 

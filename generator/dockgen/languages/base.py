@@ -102,6 +102,8 @@ class Toolchain:
             and compiles for the target one, the variables set from BuildKit's automatic
             platform ARGs before the ``build`` commands; empty means the builder runs per
             target platform (emulated when it is not the build machine's).
+        build_env: ENV set after the install, for the spec's ``build`` commands only (the
+            virtual environment on PATH for ``manage.py collectstatic``), (name, value) pairs.
     """
 
     final_image: str
@@ -125,6 +127,7 @@ class Toolchain:
     build_caches: tuple[str, ...] = ()
     builder_only: tuple[str, ...] = ()
     cross_env: tuple[tuple[str, str], ...] = ()
+    build_env: tuple[tuple[str, str], ...] = ()
 
     @property
     def cross(self) -> bool:

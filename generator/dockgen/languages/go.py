@@ -5,6 +5,11 @@ alpine variant, or the spec's ``base`` (R05). Module downloads and the build cac
 BuildKit cache mounts (R04); ``CGO_ENABLED=0`` makes the binary static. Go modules stay
 in this module until the build-step issue moves them to :mod:`dockgen.packagers`.
 
+A spec ``build`` runs before dockgen's ``go build .`` (``go generate``), or, when one of its
+lines writes the binary to :data:`OUT` (``-o /out/app``), replaces it (issue 11): the
+project's own compile, e.g. a main package under ``cmd/`` or ``CGO_ENABLED=1`` for a module
+that calls C (then the final image needs libc: ``base: debian:12-slim``).
+
 Detection (``dockgen init``) reads ``go.mod`` (``module``, the ``go`` line), go.sum and the
 root's ``*.go`` files for ``package main``.
 """
@@ -35,6 +40,9 @@ BINARY = True
 RESOURCES = {"limits": {"memory": "128Mi", "cpu": "500m"}, "requests": {"memory": "64Mi", "cpu": "100m"}, "pids": 128}
 
 SOURCE = "/src"
+OUT = "/out/app"  # where the build writes the binary
+GIN_PORT = 8080
+LIBC_BASE = "debian:12-slim"  # the final image of a cgo binary (init's guess)
 CERTS = "/etc/ssl/certs/ca-certificates.crt"
 CGO = "0"  # static binaries: no C toolchain of the target platform is needed
 # Issue 14: Go cross-compiles from the build platform, told the target by GOOS/GOARCH.
@@ -49,7 +57,7 @@ def toolchain(spec: Spec) -> Toolchain:
     install = [("go", "mod", "download")] if "go.mod" in manifests else []
     install += [("go", "install", package) for package in spec.packages]
     binary = binary_path(spec)
-    artifacts = [("/out/app", binary), (CERTS, CERTS)]
+    artifacts = [(OUT, binary), (CERTS, CERTS)]
     if spec.packages:
         artifacts.append(("/go/bin/", "/usr/local/bin/"))
     return Toolchain(
@@ -59,7 +67,7 @@ def toolchain(spec: Spec) -> Toolchain:
         install=tuple(install),
         caches=("/go/pkg/mod", "/root/.cache/go-build"),
         builder_env=(("CGO_ENABLED", CGO),),
-        build=(("go", "build", "-trimpath", "-ldflags=-s -w", "-o", "/out/app", "."),),
+        build=() if _compiles(spec) else (("go", "build", "-trimpath", "-ldflags=-s -w", "-o", OUT, "."),),
         artifacts=tuple(artifacts),
         entrypoint=(binary,),
         ignore=("bin/", "*.test", "*.out", "coverage.txt"),
@@ -70,11 +78,19 @@ def toolchain(spec: Spec) -> Toolchain:
 
 
 def cross_env(spec: Spec) -> tuple[tuple[str, str], ...]:
-    """Issue 14: Go cross-compiles unless cgo is on (a C compiler of the target platform
-    would be needed) or ``packages`` are ``go install``ed: a cross-compiled ``go install``
-    writes to ``/go/bin/<os>_<arch>/`` instead of ``/go/bin/``, so those builds run per
-    platform."""
-    return CROSS_ENV if CGO == "0" and not spec.packages else ()
+    """Issue 14: Go cross-compiles unless cgo is on (the spec's build sets CGO_ENABLED=1: a
+    C compiler of the target platform would be needed) or ``packages`` are ``go install``ed:
+    a cross-compiled ``go install`` writes to ``/go/bin/<os>_<arch>/`` instead of
+    ``/go/bin/``, so those builds run per platform."""
+    cgo = any("CGO_ENABLED=1" in line for line in spec.build)
+    return CROSS_ENV if CGO == "0" and not cgo and not spec.packages else ()
+
+
+def _compiles(spec: Spec) -> bool:
+    """One of the spec's build lines writes the binary (``-o /out/app``): it is the compile."""
+    import re
+
+    return any(re.search(rf"(?:^|\s)-o[= ]\s*{OUT}(?:\s|$)", line) for line in spec.build)
 
 
 def healthcheck(port: int, path: str, base: str | None) -> None:
@@ -110,16 +126,36 @@ def detect(root: Path, notes: list[str]) -> Found:
     found.version = _read.first(_read.tool_versions(root, ("golang", "go")), _gomod_version(gomod, "toolchain go"),
                                 _read.dockerfile_from(root, ("golang",)), _gomod_version(gomod, "go "))
     found.dependencies = _read.Guess(_read.existing(root, DEFAULT_MANIFESTS), "found next to the spec")
-    mains = [p for p in sorted(root.glob("*.go")) if re.search(r"^package\s+main\b", _read.read(p) or "", re.M)]
-    if mains:
-        port = None
-        for path in mains:
-            port = port or _read.port_in(root, path)
-        # the go toolchain builds the module root into /usr/local/bin/<name>: no entrypoint needed
-        found.candidates.append(_read.Command((), f"{mains[0].name}: package main (built with `go build .`)", port))
-    else:
-        commands = sorted(p.parent for p in root.glob("cmd/*/main.go"))
-        if commands:
-            notes.append(f"the main package is in {_read.rel(root, commands[0])}/, but dockgen builds the module root "
-                         "(`go build .`): add a main.go at the root that calls it")
+    found.candidates, package = _main_package(root)
+    if found.candidates and found.candidates[0].port is None and "github.com/gin-gonic/gin" in gomod:
+        first = found.candidates[0]  # gin's Run() without an address listens on :8080 (or $PORT)
+        found.candidates[0] = _read.Command(first.argv, first.source, _read.Guess(GIN_PORT, "gin's default port (Run() listens on :8080)"))
+    cgo = next((p for p in _read.sources(root, ".go") if re.search(r'^import\s+"C"', _read.read(p) or "", re.M)), None)
+    if package != "." or cgo:
+        how = "CGO_ENABLED=1 " if cgo else ""
+        why = f"{_read.rel(root, cgo)}: import \"C\" (cgo)" if cgo else f"the main package is {package}"
+        found.build = _read.Guess((f"{how}go build -trimpath -ldflags='-s -w' -o {OUT} {package}",), why)
+    if cgo:  # the binary links against libc: a Debian slim base has it, scratch does not
+        found.base = _read.Guess(LIBC_BASE, f"{_read.rel(root, cgo)}: cgo links the binary against libc")
+    elif package == "." and not found.candidates:
+        notes.append("no package main at the module root or under cmd/: dockgen builds the module root (`go build .`)")
     return found
+
+
+def _main_package(root: Path):
+    """([the start candidate], the package to build): the module root's ``package main``, else
+    the first ``cmd/<name>/`` that holds one (the usual layout of a module with several)."""
+    import re
+
+    from . import _read
+
+    for directory in [root, *sorted(p.parent for p in root.glob("cmd/*/main.go"))]:
+        mains = [p for p in sorted(directory.glob("*.go")) if re.search(r"^package\s+main\b", _read.read(p) or "", re.M)]
+        if not mains:
+            continue
+        port = next((g for g in (_read.port_in(root, p) for p in mains) if g), None)
+        package = "." if directory == root else "./" + _read.rel(root, directory)
+        # the binary goes to /usr/local/bin/<name> and is the entrypoint: no start command needed
+        source = f"{_read.rel(root, mains[0])}: package main (built with `go build {package}`)"
+        return [_read.Command((), source, port)], package
+    return [], "."

@@ -105,7 +105,9 @@ def detect(root: Path, notes: list[str]) -> Found:
         from ..packagers import _node
 
         notes.append(_node.npmrc_warning())
-    candidates = _start_script(root, package, notes)
+    manager = str(found.package_manager.value) if found.package_manager else "npm"
+    candidates = _framework(root, package, manager, found)
+    candidates += _start_script(root, package, notes, _tsc_layout(root))
     main = package.get("main")
     if isinstance(main, str) and (root / main).is_file():
         candidates.append(_read.Command(("node", main), "package.json: main", _read.port_in(root, root / main)))
@@ -113,7 +115,28 @@ def detect(root: Path, notes: list[str]) -> Found:
         if (root / name).is_file():
             candidates.append(_read.Command(("node", name), f"{name} found", _read.port_in(root, root / name)))
     found.candidates = candidates
+    _home(package, found)
     return found
+
+
+HOME_WRITERS = ("pm2", "puppeteer", "playwright", "playwright-core")  # write under ~ at start
+
+
+def _home(package: dict, found: Found) -> None:
+    """HOME on a writable directory when a dependency writes under ``~`` at start (pm2's
+    ~/.pm2, the browsers' profiles): the app user's home is /nonexistent and the root file
+    system read-only (R13, R15), so they die with ``mkdir '/nonexistent'``."""
+    from . import _read
+
+    writers = sorted(set(_read.mapping(package, "dependencies")) & set(HOME_WRITERS))
+    if not writers:
+        return
+    env = {**(found.env.value if found.env else {}), "HOME": "/tmp"}
+    found.env = _read.Guess(env, (f"{found.env.source}; " if found.env else "") + f"{writers[0]} writes under HOME")
+    listed = tuple(found.writable.value) if found.writable else ()
+    if "/tmp" not in listed:
+        found.writable = _read.Guess((*listed, "/tmp"), (f"{found.writable.source}; " if found.writable else "")
+                                     + f"HOME=/tmp for {writers[0]}")
 
 
 def _package_manager(root: Path, package: dict, notes: list[str]):
@@ -127,7 +150,7 @@ def _package_manager(root: Path, package: dict, notes: list[str]):
     locked = [name for name, files in present.items() if len(files) > 1]
     name = named if named in PACKAGERS else (locked[0] if locked else "npm")
     deps = present[name] or (("package.json",) if (root / "package.json").is_file() else ())
-    source = f"package.json: packageManager = {field}" if named == name else f"{deps[-1]} found"
+    source = f"package.json: packageManager = {field.split('+', 1)[0]}" if named == name else f"{deps[-1]} found"
     if name == "yarn" and _berry(root, pinned) and ".yarnrc.yml" not in deps:
         notes.append("yarn.lock is yarn berry's (its __metadata header) but there is no .yarnrc.yml: dockgen installs "
                      "berry only with that file listed in dependencies; create it (nodeLinker: node-modules) and list it")
@@ -174,10 +197,118 @@ def _version(root: Path, package: dict):
     return stated
 
 
+NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
+NEXT_PORT = 3000  # `next start`'s and the standalone server's default port
+
+
+def _framework(root: Path, package: dict, manager: str, found: Found) -> list[Command]:
+    """A framework's build step and start command (issue 11), from the project's ``build``
+    script run with its package manager: Next.js, a Vite SPA, or TypeScript compiled by
+    tsc. Sets ``found.build`` and what the framework needs besides; ``[]`` for none."""
+    from . import _read
+
+    declared = {**_read.mapping(package, "dependencies"), **_read.mapping(package, "devDependencies")}
+    scripts = _read.mapping(package, "scripts")
+    build = scripts.get("build")
+    if not isinstance(build, str):
+        return []
+    for name, detector in (("next", _nextjs), ("vite", _vite), ("typescript", _typescript)):
+        if name in declared:
+            candidates = detector(root, found)
+            if candidates is not None:
+                found.build = _read.Guess((f"{manager} run build",), f"package.json: scripts.build = {_read.one_line(build, 40)}")
+                return candidates
+    return []
+
+
+def _nextjs(root: Path, found: Found) -> list[Command]:
+    """Next.js: with ``output: "standalone"`` in next.config the final image takes the
+    standalone server, its static assets and public/ (HOSTNAME=0.0.0.0, else it binds the
+    container's hostname only); without it ``next start`` with the production dependencies."""
+    import re
+
+    from . import _read
+
+    port = _read.Guess(NEXT_PORT, "Next.js's default port")
+    env = {"HOSTNAME": "0.0.0.0", "NEXT_TELEMETRY_DISABLED": "1", "PORT": str(NEXT_PORT)}
+    # Next.js writes its image and fetch caches under .next/cache at run time (R13: read-only root)
+    found.writable = _read.Guess(("/app/.next/cache",), "Next.js writes its run-time caches to .next/cache")
+    for name in NEXT_CONFIGS:
+        text = _read.read(root / name) or ""
+        match = re.search(r"""\boutput\s*:\s*["']standalone["']""", text)
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            source = f"{name}:{line}: output: \"standalone\""
+            taken = [".next/standalone:.", ".next/static"] + (["public"] if (root / "public").is_dir() else [])
+            found.artifacts = _read.Guess(tuple(taken), f"{source}: the standalone server, its assets and public/")
+            found.env = _read.Guess(env, "the standalone server listens on HOSTNAME and PORT (its default is the "
+                                         "container's hostname, unreachable from outside)")
+            return [_read.Command(("node", "server.js"), f"{source} (.next/standalone/server.js)", port)]
+    found.env = _read.Guess({k: v for k, v in env.items() if k != "HOSTNAME"}, "Next.js reads PORT; no telemetry")
+    return [_read.Command(("/app/node_modules/.bin/next", "start"), "package.json: next (next start, production "
+                          "dependencies)", port)]
+
+
+def _vite(root: Path, found: Found) -> list[Command] | None:
+    """A Vite app with an index.html: a single-page app, built in the node builder and
+    served from ``dist/`` (Vite's ``build.outDir`` unless the config names another) by the
+    static server; None for a Vite library or server (no index.html)."""
+    import re
+
+    from . import _read
+
+    if not (root / "index.html").is_file():
+        return None
+    out = "dist"
+    for name in ("vite.config.js", "vite.config.mjs", "vite.config.ts"):
+        match = re.search(r"""\boutDir\s*:\s*["']([\w./-]+)["']""", _read.read(root / name) or "")
+        out = match.group(1) if match else out
+    found.static = _read.Guess({"root": out, "spa": True}, f"index.html and vite: a single-page app built into {out}/, "
+                                                           "deep links answered with index.html")
+    return [_read.Command((), "static: nginx serves the built files", _read.Guess(STATIC_PORT, "the static server's port"))]
+
+
+def _tsc_layout(root: Path) -> tuple[str, str] | None:
+    """(outDir, rootDir) of tsconfig.json when the build script runs ``tsc``, else None."""
+    from . import _read
+
+    scripts = _read.mapping(_read.json_object(root / "package.json") or {}, "scripts")
+    if "tsc" not in str(scripts.get("build", "")).split():
+        return None
+    options = _read.mapping(_read.json_object(root / "tsconfig.json") or {}, "compilerOptions")
+    return (str(options.get("outDir", "dist")).strip("./") or "dist", str(options.get("rootDir", "src")).strip("./") or ".")
+
+
+def _typescript(root: Path, found: Found) -> list[Command] | None:
+    """TypeScript compiled by tsc (``tsc`` in the build script): the final image takes the
+    compiled ``outDir``, the production node_modules and package.json (the start script's
+    port is read from the TypeScript source, :func:`_source_of`)."""
+    from . import _read
+
+    layout = _tsc_layout(root)
+    if layout is None:
+        return None
+    found.artifacts = _read.Guess((layout[0], "node_modules", "package.json"), f"tsconfig.json: outDir {layout[0]}: the "
+                                  "compiled app, with the production dependencies")
+    return []
+
+
+STATIC_PORT = 8080  # the static server's unprivileged port
+
+
 RUNNERS = ("npm", "yarn", "pnpm", "bun")  # package managers whose run command starts a script through sh
 
 
-def _start_script(root: Path, package: dict, notes: list[str]) -> list[Command]:
+def _source_of(root: Path, file: str, compiled: tuple[str, str] | None) -> Path:
+    """The file whose code ``file`` is: itself, or for tsc's output (``dist/server.js``) the
+    TypeScript it is compiled from (``src/server.ts``), which exists before the build."""
+    out, source_dir = compiled or ("", "")
+    if compiled and file.startswith(out + "/") and file.endswith(".js"):
+        return root / source_dir / (file[len(out) + 1:-3] + ".ts")
+    return root / file
+
+
+def _start_script(root: Path, package: dict, notes: list[str], compiled: tuple[str, str] | None = None) -> list[Command]:
     """The program ``scripts.start`` runs, as a candidate; a note instead when it is shell syntax.
 
     ``npm run NAME`` (and yarn/pnpm/bun's) inside the script is followed to that script,
@@ -196,7 +327,7 @@ def _start_script(root: Path, package: dict, notes: list[str]) -> list[Command]:
         return []
     if words[0] == "node":
         file = next((w for w in words[1:] if not w.startswith("-")), None)
-        port = _read.port_in(root, root / file) if file else None
+        port = _read.port_in(root, _source_of(root, file, compiled)) if file else None
         return [_read.Command(tuple(words), source, port)]
     return [_read.Command((f"/app/node_modules/.bin/{words[0]}", *words[1:]), source)]
 

@@ -68,6 +68,44 @@ def healthcheck(port: int, path: str, base: str | None) -> tuple[str, ...]:
     return ("php", "-r", f'exit(@fsockopen("127.0.0.1", {port}) ? 0 : 1);')
 
 
+FRAMEWORKS = {"laravel/framework": "Laravel", "slim/slim": "Slim"}
+NGINX_CONF = "docker/nginx.conf.tmpl"  # the nginx configuration init drafts when the project has none
+HTTP_PORT = 8080  # nginx's unprivileged port in that configuration
+
+
+def _framework(root: Path, require: dict, found: Found, notes: list[str]) -> bool:
+    """A Laravel or Slim app (composer.json requires it, public/index.php is its front
+    controller): php-fpm behind nginx under s6, nginx serving public/ and passing PHP to
+    php-fpm on 127.0.0.1:9000, so the container answers HTTP (R01: one app, two programs).
+    Sets the spec's fields on ``found``; False when the project is neither."""
+    from . import _read
+
+    name = next((FRAMEWORKS[p] for p in FRAMEWORKS if p in require), None)
+    if name is None or not (root / "public/index.php").is_file():
+        return False
+    why = f"composer.json requires {next(p for p in FRAMEWORKS if p in require)} ({name}), public/index.php"
+    found.system_packages = _read.Guess(("nginx",), f"{why}: nginx serves public/ and passes PHP to php-fpm")
+    found.config = _read.Guess(({"source": NGINX_CONF, "target": "/etc/nginx/nginx.conf"},),
+                               f"{NGINX_CONF}: nginx's configuration" + ("" if (root / NGINX_CONF).is_file() else
+                                                                          " (written by dockgen init)"))
+    found.files = ((NGINX_CONF, "php-nginx.conf.tmpl.j2"),)
+    found.processes = _read.Guess({"php-fpm": {"command": ["php-fpm", "-F"]},
+                                   "nginx": {"command": ["nginx", "-g", "daemon off;"], "stop_signal": "SIGQUIT"}},
+                                  f"{why}: php-fpm and nginx under s6 (SIGQUIT stops nginx gracefully)")
+    found.candidates.append(_read.Command((), why, _read.Guess(HTTP_PORT, f"the port nginx listens on ({NGINX_CONF})")))
+    writable = ["/tmp", "/run", "/var/lib/nginx"]
+    if name == "Laravel":
+        writable.append("/app/bootstrap/cache")
+        found.volumes = _read.Guess(("/app/storage",), "Laravel writes logs, sessions, caches and uploads under storage/")
+        found.env = _read.Guess({"APP_ENV": "production", "LOG_CHANNEL": "stderr"}, "Laravel in production, logging to stderr")
+        notes.append("Laravel needs APP_KEY (`php artisan key:generate --show`) at run time: write it into .env with a "
+                     "config template (config: source .env.tmpl with APP_KEY=${APP_KEY}, target /app/.env) and "
+                     "list APP_KEY in secrets")
+    found.writable = _read.Guess(tuple(writable), "nginx's pid and temporary files, php-fpm's sessions"
+                                 + (", Laravel's bootstrap/cache" if name == "Laravel" else ""))
+    return True
+
+
 def detect(root: Path, notes: list[str]) -> Found:
     """What a PHP project's files say (see module docstring and the contract in base.py)."""
     from . import _read
@@ -83,6 +121,8 @@ def detect(root: Path, notes: list[str]) -> Found:
         _read.range_guess(VERSIONS, platform["php"], "composer.json: config.platform.php") if isinstance(platform.get("php"), str) else None,
         _read.range_guess(VERSIONS, require["php"], "composer.json: require.php") if isinstance(require.get("php"), str) else None)
     found.dependencies = _read.Guess(_read.existing(root, DEFAULT_MANIFESTS), "found next to the spec")
+    if _framework(root, require, found, notes):
+        return found
     for front in ("public/index.php", "web/index.php", "index.php"):
         if (root / front).is_file():
             found.candidates.append(_read.Command(("php-fpm", "--nodaemonize"), f"{front} found: php-fpm serves it over FastCGI",

@@ -73,6 +73,8 @@ def toolchain(spec: Spec) -> Toolchain:
         unpinned=tuple(p for p in spec.packages if not manager.pinned(p)),
         warnings=manager.warnings(manifests),
         prune=manager.prune(manifests, into=VENV) if built else (),
+        # a build command (manage.py collectstatic) runs the environment's python and tools
+        build_env=(("PATH", PATH),) if built else (),
     )
 
 
@@ -102,7 +104,8 @@ def detect(root: Path, notes: list[str]) -> Found:
     found.version = _version(root, project)
     found.dependencies, found.package_manager = _dependencies(root, project, notes)
     sources = _read.sources(root, ".py")
-    found.candidates = [*_app_commands(root, sources), *_script_commands(project), *_main_commands(root, sources)]
+    found.candidates = [*_django(root, sources, found), *_app_commands(root, sources), *_factory_commands(root, sources),
+                        *_script_commands(project), *_main_commands(root, sources)]
     if any(_read.rel(root, p).startswith("src/") for p in sources):
         found.env = _read.Guess({"PYTHONPATH": "/app/src"}, "the code is under src/ (src layout)")
     if any(c.argv[:1] == ("gunicorn",) for c in found.candidates):  # R13: the root file system is read-only
@@ -194,6 +197,61 @@ def _app_commands(root: Path, sources: list[Path]) -> list[Command]:
             apps.append((_rank(rel), _read.Command(argv, source, None, needs, binds=8000)))
             break
     return [command for _, command in sorted(apps, key=lambda item: item[0])]
+
+
+_FACTORY = r"^def\s+(?P<name>create_app|make_app)\s*\((?P<args>[^)]*)\)"
+
+
+def _factory_commands(root: Path, sources: list[Path]) -> list[Command]:
+    """gunicorn calling a Flask application factory (``def create_app():`` in a module that
+    builds a ``Flask(...)``): gunicorn's ``module:create_app()`` form."""
+    import re
+
+    from . import _read
+
+    apps = []
+    for path in sources:
+        text = _read.read(path) or ""
+        match = re.search(_FACTORY, text, re.M)
+        if not match or "Flask(" not in text:
+            continue
+        if any(a.strip() and "=" not in a for a in match.group("args").split(",")):
+            continue  # a factory with required arguments cannot be called as `create_app()`
+        rel = _read.rel(root, path)
+        module = rel[:-3].replace("/", ".").removeprefix("src.").removesuffix(".__init__")
+        line = text.count("\n", 0, match.start()) + 1
+        argv = ("gunicorn", "--bind", "0.0.0.0:{port}", f"{module}:{match.group('name')}()")
+        needs = None if "gunicorn" in _declared(root) else "gunicorn"
+        apps.append((_rank(rel), _read.Command(argv, f"{rel}:{line}: def {match.group('name')}(): Flask application factory",
+                                              None, needs, binds=8000)))
+    return [command for _, command in sorted(apps, key=lambda item: item[0])]
+
+
+def _django(root: Path, sources: list[Path], found: Found) -> list[Command]:
+    """A Django project: gunicorn serving the settings' ``WSGI_APPLICATION``, and
+    ``manage.py collectstatic`` as the build when the settings name a ``STATIC_ROOT``
+    (the collected files then come from the builder). Sets ``found.build``."""
+    import re
+
+    from . import _read
+
+    if not (root / "manage.py").is_file():
+        return []
+    for path in sources:
+        text = _read.read(path) or ""
+        match = re.search(r"^WSGI_APPLICATION\s*=\s*['\"](?P<module>[\w.]+)\.(?P<var>\w+)['\"]", text, re.M)
+        if not match:
+            continue
+        rel = _read.rel(root, path)
+        line = text.count("\n", 0, match.start()) + 1
+        if re.search(r"^STATIC_ROOT\s*=", text, re.M):
+            found.build = _read.Guess(("python manage.py collectstatic --noinput",),
+                                      f"{rel}: STATIC_ROOT (collected at build with the project's settings)")
+        argv = ("gunicorn", "--bind", "0.0.0.0:{port}", f"{match.group('module')}:{match.group('var')}")
+        needs = None if "gunicorn" in _declared(root) else "gunicorn"
+        source = f"{rel}:{line}: WSGI_APPLICATION = {match.group('module')}.{match.group('var')}"
+        return [_read.Command(argv, source, None, needs, binds=8000)]
+    return []
 
 
 def _script_commands(project: dict) -> list[Command]:

@@ -89,7 +89,53 @@ def detect(root: Path, notes: list[str]) -> Found:
             found.version = _read.range_guess(VERSIONS, match.group(1), f"Gemfile:{line_no}: ruby")
     found.dependencies = _read.Guess(_read.existing(root, DEFAULT_MANIFESTS), "found next to the spec")
     found.candidates = _commands(root, gemfile)
+    if (root / "bin" / "rails").is_file():
+        _rails(root, gemfile, notes, found)
     return found
+
+
+# Gems that compile a C extension at install (Rails' usual set): the builder needs a compiler.
+NATIVE = ("bcrypt", "bigdecimal", "bootsnap", "date", "ffi", "io-console", "json", "msgpack", "mysql2", "nio4r", "pg",
+          "psych", "puma", "racc", "sqlite3", "stringio", "websocket-driver")
+# Gems that link a C library: (its headers in the builder, the library in the final image).
+LIBRARIES = {"pg": ("libpq-dev", "libpq5"), "mysql2": ("default-libmysqlclient-dev", "libmariadb3")}
+COMPILERS = ("gcc", "libc6-dev", "make")
+
+
+def _rails(root: Path, gemfile: str, notes: list[str], found: Found) -> None:
+    """A Rails app (issue 11): production environment, bootsnap and assets precompiled at
+    build (with a dummy secret key base: the real one is a run-time secret), the compilers
+    and headers its native gems need in the builder only (R04), the libraries they link in
+    the final image, and the directories Rails writes (log/, tmp/, storage/)."""
+    import re
+
+    from . import _read
+
+    lock = _read.read(root / "Gemfile.lock") or ""
+    gems = set(re.findall(r"^    ([\w.-]+) \(", lock, re.M))
+    native = sorted(gems & set(NATIVE))
+    if native:
+        headers = [LIBRARIES[g][0] for g in native if g in LIBRARIES]
+        found.build_packages = _read.Guess(tuple(sorted((*COMPILERS, *headers))),
+                                           f"Gemfile.lock: native extensions ({', '.join(native[:4])}{' ...' if len(native) > 4 else ''})")
+        libraries = tuple(sorted(LIBRARIES[g][1] for g in native if g in LIBRARIES))
+        if libraries:
+            found.system_packages = _read.Guess(libraries, "Gemfile.lock: " + ", ".join(g for g in native if g in LIBRARIES)
+                                                + " links it at run time")
+    build = []
+    if "bootsnap" in gems:
+        build.append("bundle exec bootsnap precompile --gemfile app/ lib/")
+    if gems & {"propshaft", "sprockets"} or (root / "app/assets").is_dir():
+        build.append("RAILS_ENV=production SECRET_KEY_BASE_DUMMY=1 ./bin/rails assets:precompile")
+    if build:
+        found.build = _read.Guess(tuple(build), "Rails: bootsnap's cache and the assets, precompiled at build")
+    found.env = _read.Guess({"RAILS_ENV": "production", "RAILS_LOG_TO_STDOUT": "1", "RAILS_SERVE_STATIC_FILES": "1"},
+                            "bin/rails (Rails in production, logging to stdout, serving public/)")
+    found.writable = _read.Guess(("/app/log", "/app/tmp", "/tmp"), "Rails writes log/ and tmp/ (pids, cache)")
+    if (root / "storage").is_dir():
+        found.volumes = _read.Guess(("/app/storage",), "storage/ found (Active Storage files, SQLite databases)")
+    notes.append("Rails needs SECRET_KEY_BASE (or RAILS_MASTER_KEY for config/credentials.yml.enc) at run time; "
+                 "run.sh removes secrets from the environment, so set it in config/credentials or a config file")
 
 
 def _commands(root: Path, gemfile: str) -> list:

@@ -24,8 +24,12 @@ pinned = pip.pinned  # extra packages are installed with uv's pip interface: pip
 
 
 def environment(into: str | None = None) -> tuple[tuple[str, str], ...]:
-    """The builder's ENV while uv runs: pip's (it installs uv), the target venv, then uv's own."""
-    return (*pip.ENV, ("UV_PROJECT_ENVIRONMENT", into), ("UV_LINK_MODE", "copy"), ("UV_PYTHON_DOWNLOADS", "never"))
+    """The builder's ENV while uv runs: pip's (it installs uv), the target venv, then uv's own
+    (copies, no Python downloads, the system's CA certificates)."""
+    # UV_SYSTEM_CERTS: the image's CA store, as pip uses, not uv's bundled roots (a proxy's or
+    # a private index's CA is installed there; found by the container tests behind a proxy)
+    return (*pip.ENV, ("UV_PROJECT_ENVIRONMENT", into), ("UV_LINK_MODE", "copy"), ("UV_PYTHON_DOWNLOADS", "never"),
+            ("UV_SYSTEM_CERTS", "1"))
 
 
 def claims(manifests: tuple[str, ...]) -> bool:

@@ -23,10 +23,11 @@ import posixpath
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from .. import languages
 from ..languages import Toolchain
 from ..ospkg import Command
 from ..spec import Spec
-from .steps import Copy, Run, Shell, Step
+from .steps import Copy, Env, Run, Shell, Step
 from ..rules import Rule
 
 if TYPE_CHECKING:
@@ -53,12 +54,14 @@ def build_steps(build: Build) -> list[Step]:
     if not (tool.build or spec.build or tool.builder_only):
         return []
     secrets = tuple(spec.build_secrets)
-    if tool.build:  # a compiled language builds the whole module
+    if compiled(spec):  # a compiled language builds the whole module (its own build, or the spec's)
         steps: list[Step] = [Copy("copy", (Rule.R07,), sources=(".",), dest="./")]
     else:  # the app laid out as the final image takes it: each entry at its own path (issue 10, item 3)
         steps = [Copy("copy", (Rule.R07,), sources=(source,), dest=dest) for source, dest in spec.copies]
     caches = tuple(dict.fromkeys(tool.caches + tool.build_caches))
     field, rules = ("build, build_secrets", (Rule.R04, Rule.R18)) if secrets else ("build", (Rule.R04,))
+    if spec.build and tool.build_env:  # after the code COPY: the install's layers stay cached (R07)
+        steps.append(Env("build", (Rule.R04,), items=tool.build_env))
     steps += [Shell(field, rules, line=line, caches=caches, secrets=secrets) for line in spec.build]
     if tool.build:
         steps.append(Run("language", (Rule.R04,), commands=tuple(Command(argv) for argv in tool.build),
@@ -72,11 +75,16 @@ def build_steps(build: Build) -> list[Step]:
     return steps
 
 
+def compiled(spec: Spec) -> bool:
+    """The spec's language is COMPILED: its artifacts are the app (the language contract)."""
+    return languages.module(spec.language).COMPILED
+
+
 def takes_app(build: Build) -> bool:
     """The final image takes the app from the builder rather than the build context: an
     interpreted language's code was built there, or the build context holds a file for the
     builder only (.npmrc); a compiled language's app is its artifacts."""
-    return bool(build.spec.build or build.tool.builder_only) and not build.tool.build
+    return bool(build.spec.build or build.tool.builder_only) and not compiled(build.spec)
 
 
 def language_artifacts(build: Build) -> list[tuple[str, str]]:

@@ -1,0 +1,3 @@
+module example.org/cgo-hello
+
+go 1.19
