@@ -360,8 +360,11 @@ class Engine:
         certs = sorted(EXTRA_CA_DIR.glob("*.crt")) if EXTRA_CA_DIR.is_dir() else []
         for cert in certs:
             hooks.append(f'cp {cert} "$1/usr/local/share/ca-certificates/"')
-        if certs:
+        if certs and self.arch == "amd64":
             hooks.append('chroot "$1" update-ca-certificates --fresh >/dev/null')
+        elif certs:  # the same bookworm bundle as the host's; update-ca-certificates under qemu
+            # forks once per certificate (minutes), so a foreign root takes the host's result
+            hooks.append('cp -a /etc/ssl/certs/. "$1/etc/ssl/certs/"')
         hooks.append('rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/apt/* "$1"/var/log/dpkg.log '
                      '"$1"/var/log/alternatives.log')
         args = ["mmdebstrap", "--variant=minbase", "--mode=root", "--format=tar", "--quiet",
