@@ -331,3 +331,19 @@ def test_init_proposes_the_languages_default_resources_and_render_is_then_bounde
     (tmp_path / "demo/dockgen.yaml").write_text(yaml.safe_dump(spec))
     unbounded = dockgen("render", tmp_path / "demo/dockgen.yaml", "-o", tmp_path / "out")
     assert unbounded.returncode == 0 and "resources: not set, so the container is unbounded" in unbounded.stderr
+
+
+def test_a_later_render_keeps_k8s_up_to_date(tmp_path: Path) -> None:
+    """Issue 13: once `render --kubernetes` wrote k8s/, a plain render (and --check) covers it
+    too, so a changed port never leaves a stale Service (a reviewer's finding)."""
+    spec = tmp_path / "dockgen.yaml"
+    text = "name: web\nlanguage: none\nbase: busybox:1.36.1\nports: [8080]\nentrypoint: [httpd, -f, -p, '8080']\n"
+    spec.write_text(text)
+    assert dockgen("render", spec, "--kubernetes").returncode == 0
+    spec.write_text(text.replace("8080", "8081"))
+    stale = dockgen("render", spec, "--check")
+    assert stale.returncode == 1 and "k8s/service.yaml" in stale.stderr, stale.stderr
+    assert dockgen("render", spec).returncode == 0
+    service = yaml.safe_load((tmp_path / "k8s/service.yaml").read_text())
+    assert [port["port"] for port in service["spec"]["ports"]] == [8081]
+    assert dockgen("render", spec, "--check").returncode == 0

@@ -34,6 +34,9 @@ REFUSED = {
     "writable-root": ({"writable": ["/"]}, ["writable[0]", "R13"]),
     "writable-workdir": ({"writable": ["/app"]}, ["writable[0]", "R13"]),
     "writable-parent-of-workdir": ({"workdir": "/srv/app", "writable": ["/srv"]}, ["writable[0]", "R13"]),
+    # R12: the exec form's program is one word (a reviewer's `[""]` and `["node --inspect"]`)
+    "entrypoint-empty": ({"entrypoint": [""]}, ["entrypoint[0]", "is empty", "R12"]),
+    "entrypoint-with-spaces": ({"entrypoint": ["python app.py"]}, ["entrypoint[0]", "[python, app.py]", "R12"]),
     # R11: a stop must be graceful
     "stop-signal-kill": ({"stop_signal": "SIGKILL"}, ["stop_signal"]),
     "stop-signal-stop": ({"stop_signal": "SIGSTOP"}, ["stop_signal"]),
@@ -256,3 +259,34 @@ def test_r17_a_config_file_named_s6_never_lands_on_the_scan_directory(tmp_path: 
     plan = _plan(spec, tmp_path, {"s6.tmpl": "x\n"})
     (config,) = plan.startup.configs
     assert config.path == "/run/dockgen/s6-2" and plan.startup.supervision.scan_dir == "/run/dockgen/s6"
+
+
+@pytest.mark.parametrize("resources, unset", [
+    ({}, "resources.limits.memory, resources.limits.cpu, resources.pids"),
+    ({"requests": {"memory": "64Mi"}}, "resources.limits.memory, resources.limits.cpu, resources.pids"),
+    ({"pids": 64}, "resources.limits.memory, resources.limits.cpu not set"),
+    ({"limits": {"memory": "256Mi", "cpu": "1"}}, "resources.pids not set"),
+])
+def test_issue13_resources_without_a_limit_warn_what_is_unbounded(resources: dict, unset: str, tmp_path: Path):
+    """A resources block that sets no memory or CPU limit, or no pids, still warns: requests
+    reserve, only limits bound the container (a reviewer's `resources: {}` was silent)."""
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(yaml.safe_dump({**BASE, "resources": resources}))
+    result = dockgen("validate", spec)
+    assert result.returncode == 0, result.stderr
+    assert unset in result.stderr and "unbounded" in result.stderr
+
+
+def test_issue13_full_resources_warn_nothing(tmp_path: Path):
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(yaml.safe_dump({**BASE, "resources": {"limits": {"memory": "256Mi", "cpu": "1"}, "pids": 64}}))
+    result = dockgen("validate", spec)
+    assert result.returncode == 0 and "unbounded" not in result.stderr, result.stderr
+
+
+def test_version_number_hint_quotes_the_version_given(tmp_path: Path):
+    """An unquoted whole-number version (node's 20) is suggested back quoted, not as 3.12."""
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text("name: demo\nlanguage: node\nversion: 20\nentrypoint: [node]\n")
+    result = dockgen("validate", spec)
+    assert result.returncode == 2 and 'version: "20"' in result.stderr, result.stderr

@@ -67,12 +67,17 @@ def _warn(messages: list[str] | tuple[str, ...]) -> None:
         typer.echo(f"warning: {message}", err=True)
 
 
-def _plan(spec: Path, kubernetes: bool = False):
+def _plan(spec: Path, kubernetes: bool = False, output: Optional[Path] = None):
+    """Load and plan ``spec``, printing the warnings; ``(LoadedSpec, Plan)``. k8s/ is planned
+    with ``--kubernetes``, or when an earlier render wrote it where the files go (so it is
+    never left stale). Raises DockgenError on bad input."""
     from .context import check_context
+    from .files import has_kubernetes
     from .loader import load_spec
     from .plan import make_plan
 
     loaded = load_spec(spec)
+    kubernetes = kubernetes or has_kubernetes(output if output is not None else loaded.context)
     plan = make_plan(loaded, kubernetes=kubernetes)
     _warn(check_context(loaded, plan.context_files))  # issue 10, item 7: symlinks out, misspelt manifests
     _warn(plan.warnings)
@@ -124,7 +129,7 @@ def render(
         renderer = make_renderer(template)
         failed: list[DockgenError] = []
         for spec in specs:
-            loaded, plan = _plan(spec, kubernetes)
+            loaded, plan = _plan(spec, kubernetes, output)
             if print_run:
                 typer.echo(renderer.run_command(plan), nl=False)
                 return

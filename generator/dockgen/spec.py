@@ -266,6 +266,19 @@ class Spec(_Model):
         return self
 
     @model_validator(mode="after")
+    def _program_word(self) -> "Spec":
+        """R12: the exec form runs the first entrypoint word as the program's name, so it is a
+        name or path: not empty, and not a command line with spaces (``node --inspect``)."""
+        program = self.entrypoint[0] if self.entrypoint else None
+        if program is not None and not program.strip():
+            raise Refusal(("entrypoint", 0), "is empty: the first word is the program to run, e.g. entrypoint: [node]", Rule.R12)
+        if program is not None and len(program.split()) > 1:
+            words = ", ".join(program.split())
+            raise Refusal(("entrypoint", 0), f"{program!r} is one word with spaces: the exec form would look for a program of "
+                          f"that whole name; give one word per item, e.g. entrypoint: [{words}] (R12)", Rule.R12)
+        return self
+
+    @model_validator(mode="after")
     def _binary(self) -> "Spec":
         """A BINARY language's first entrypoint word is the binary's path: a COPY line writes
         it, where no quoting is possible."""

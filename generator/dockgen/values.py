@@ -354,7 +354,8 @@ def unique(what: str, key=lambda v: v):
 
 def version_text(value: object) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise _fail("version_number", "is a number in YAML (unquoted, 3.10 reads as 3.1); quote it, e.g. version: \"3.12\"")
+        example = f'"{value}"' if isinstance(value, int) else '"3.12"'  # a float may have lost a digit (3.10)
+        raise _fail("version_number", f"is a number in YAML (unquoted, 3.10 reads as 3.1); quote it, e.g. version: {example}")
     return value
 
 

@@ -124,6 +124,12 @@ def spec_warnings(spec: Spec, tool: Toolchain) -> list[str]:
     if spec.resources is None:  # issue 13, "Resources"
         warnings.append("resources: not set, so the container is unbounded: it may use all the host's memory, "
                         "CPU and process IDs; set resources: {limits: {memory: 512Mi, cpu: \"1\"}, pids: 256}")
+    else:
+        unbounded = [f"resources.{name}" for name, value in (("limits.memory", spec.resources.limits.memory),
+                     ("limits.cpu", spec.resources.limits.cpu), ("pids", spec.resources.pids)) if value is None]
+        if unbounded:
+            warnings.append(f"{', '.join(unbounded)} not set, so the container is unbounded there (requests reserve, "
+                            "only limits and pids bound it); e.g. resources: {limits: {memory: 512Mi, cpu: \"1\"}, pids: 256}")
     return warnings + list(tool.warnings) + env_warnings(spec)  # env_warnings: issue 10, item 7
 
 
