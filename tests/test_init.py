@@ -658,3 +658,34 @@ def test_r12_init_offers_no_health_check_without_a_port_or_a_program(tmp_path: P
     directory = write_tree(tmp_path / "cli", PROJECTS["python-cli-scripts"]["files"])
     assert init(directory, "--yes").returncode == 0
     assert "healthcheck" not in (directory / "dockgen.yaml").read_text()
+
+
+NODE_WITH_DEV_START = {
+    "package-lock.json": '{"lockfileVersion": 3, "packages": {}}',
+    "src/server.js": "require('express')().listen(4000)\n",
+}
+
+
+def _node_start(tmp_path: Path, start: str) -> tuple[dict, str]:
+    package = {"name": "shop", "version": "1.0.0", "scripts": {"start": start}, "dependencies": {"express": "^4"},
+               "devDependencies": {"nodemon": "^3", "ts-node": "^10"}}
+    directory = write_tree(tmp_path / "shop", {**NODE_WITH_DEV_START, "package.json": json.dumps(package)})
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load((directory / "dockgen.yaml").read_text()), result.stderr
+
+
+def test_r11_a_nodemon_start_script_runs_node_on_the_same_file(tmp_path: Path):
+    """Issue 11: nodemon is a development watcher, not a production start; the image runs node
+    on the file it watches (a reviewer's app started nodemon, which the image lacks)."""
+    spec, stderr = _node_start(tmp_path, "nodemon src/server.js")
+    assert spec["entrypoint"] == ["node"] and spec["cmd"] == ["src/server.js"] and spec["ports"] == [4000]
+    assert "development watcher" in stderr
+
+
+def test_r04_a_start_tool_from_devdependencies_is_warned_about(tmp_path: Path):
+    """The production install leaves devDependencies out (R04), so a start command from them
+    would not be in the image: init says so and what to do."""
+    spec, stderr = _node_start(tmp_path, "ts-node src/server.js")
+    assert spec["entrypoint"] == ["/app/node_modules/.bin/ts-node"]
+    assert "ts-node, a devDependency" in stderr and "move ts-node to dependencies" in stderr

@@ -308,6 +308,10 @@ def _source_of(root: Path, file: str, compiled: tuple[str, str] | None) -> Path:
     return root / file
 
 
+# Development watchers a `start` script may run: the image runs node on the same file instead.
+WATCHERS = ("nodemon", "node-dev")
+
+
 def _start_script(root: Path, package: dict, notes: list[str], compiled: tuple[str, str] | None = None) -> list[Command]:
     """The program ``scripts.start`` runs, as a candidate; a note instead when it is shell syntax.
 
@@ -325,10 +329,18 @@ def _start_script(root: Path, package: dict, notes: list[str], compiled: tuple[s
     if not words:
         notes.append(_shell_syntax_note(script))
         return []
+    if words[0] in WATCHERS and any(not w.startswith("-") for w in words[1:]):
+        notes.append(f"scripts.start runs {words[0]}, a development watcher that restarts on file changes; "
+                     "the image runs node directly (a container restarts through its engine)")
+        words = ["node", *words[1:]]
     if words[0] == "node":
         file = next((w for w in words[1:] if not w.startswith("-")), None)
         port = _read.port_in(root, _source_of(root, file, compiled)) if file else None
         return [_read.Command(tuple(words), source, port)]
+    development = _read.mapping(package, "devDependencies")
+    if words[0] in development and words[0] not in _read.mapping(package, "dependencies"):
+        notes.append(f"the start command runs {words[0]}, a devDependency: the production image installs without "
+                     f"devDependencies, so move {words[0]} to dependencies (or start with node)")
     return [_read.Command((f"/app/node_modules/.bin/{words[0]}", *words[1:]), source)]
 
 
