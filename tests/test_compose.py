@@ -126,7 +126,7 @@ def test_r11_stop_signal_grace_ports_healthcheck_init(any_spec, composed):
     entrypoint = [line for line in (out / "Dockerfile").read_text().splitlines() if line.startswith("ENTRYPOINT ")][-1]
     argv = json.loads(entrypoint.removeprefix("ENTRYPOINT "))
     head = argv[1:] if argv[0] == "/usr/local/bin/run.sh" else argv  # R18: run.sh execs tini
-    assert ("tini" in head[0]) == spec.init
+    assert ("tini" in head[0]) == spec.runs_init
 
 
 def run_line_args(spec_path: Path) -> list[str]:

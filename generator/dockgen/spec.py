@@ -241,6 +241,14 @@ class Spec(_Model):
         return tuple((entry.source, entry.target) if isinstance(entry, CopyEntry) else (entry, landing(entry))
                      for entry in self.copy_)
 
+    @property
+    def runs_init(self) -> bool:
+        """R02: whether tini is PID 1. ``init`` as the spec sets it; unset, True, except for
+        ``static``: nginx is made to be PID 1 (its master handles SIGTERM and SIGQUIT and
+        reaps its workers, as the official image runs it), so tini would add a layer and
+        nothing else."""
+        return self.init if "init" in self.model_fields_set or self.static is None else False
+
     @model_validator(mode="after")
     def _cross_field(self) -> "Spec":
         if self.language != "none" and not self.version:

@@ -126,7 +126,7 @@ def test_p1_builds_from_rendered_files_unedited(spec: Path, engine, built) -> No
     entrypoint = config["Config"]["Entrypoint"]
     # R02 R18: run.sh first (it execs tini with the cleaned environment), tini first without a shell.
     head = entrypoint[1:] if entrypoint[0] == "/usr/local/bin/run.sh" else entrypoint
-    assert head[0] in ("/sbin/tini", "/usr/bin/tini") or not item.plan.spec.init, entrypoint
+    assert head[0] in ("/sbin/tini", "/usr/bin/tini") or not item.plan.spec.runs_init, entrypoint
     if item.plan.spec.healthcheck:
         assert config.get("Healthcheck", {}).get("Test", [None])[0] == "CMD", "HEALTHCHECK lost in the image"
 

@@ -91,7 +91,7 @@ def base_stages(build: Build) -> list[Stage]:
     """Stages the others copy from: tini-static from Debian for an image without tini's
     package (R02), and the toolchain's helper images (e.g. uv)."""
     stages = []
-    if build.spec.init and not build.family.tini:
+    if build.spec.runs_init and not build.family.tini:
         stages.append(Stage("init", "provides tini-static for an image without a package manager (R02)", (
             From("init", (Rule.R02, Rule.R06), image=DEBIAN, alias="init"),
             system_step(build, "init", (Rule.R02, Rule.R04, Rule.R08), family_of(DEBIAN), ["tini"], []),
@@ -250,7 +250,7 @@ def final_system(build: Build) -> list[Step]:
     spec, family = build.spec, build.family
     steps: list[Step] = []
     if family.shell:
-        own = (["tini"] if spec.init and family.tini else []) + (["s6"] if spec.processes else [])
+        own = (["tini"] if spec.runs_init and family.tini else []) + (["s6"] if spec.processes else [])
         writable = set(spec.writable) | set(spec.volumes)
         tmpfs = tmpfs_paths(spec, build.startup.needs_runtime_dir)
         nested = inside_another(tmpfs)  # R13: made by the engine (and run.sh), not by the image
@@ -258,7 +258,7 @@ def final_system(build: Build) -> list[Step]:
         steps.append(system_step(build, "system_packages, user, writable", (Rule.R03, Rule.R04, Rule.R08, Rule.R10, Rule.R15), family,
                                  own if family.manager else [], list(spec.system_packages), user=True, dirs=tuple(dirs),
                                  links=build.startup.links, tmpfs=tuple(p for p in tmpfs if p not in nested)))
-    if spec.init and not family.tini:
+    if spec.runs_init and not family.tini:
         steps.append(Copy("init", (Rule.R02,), sources=(TINI_STATIC,), dest=TINI, stage="init"))
     return steps
 
@@ -302,7 +302,7 @@ def how_it_runs(build: Build) -> list[Step]:
     tini = family.tini or TINI
     # R02 R18: run.sh starts first and execs the init with the cleaned environment, so PID 1
     # (tini, then the app or s6-svscan) never holds a secret passed as NAME.
-    prefix = ((RUN_SH,) if family.shell else ()) + ((tini, "--") if spec.init else ())
+    prefix = ((RUN_SH,) if family.shell else ()) + ((tini, "--") if spec.runs_init else ())
     if spec.processes:
         return steps + [Entrypoint("processes, init", (Rule.R01, Rule.R02, Rule.R12), argv=prefix + ("s6-svscan", SCAN_DIR))]
     argv = prefix + tuple(spec.entrypoint or build.tool.entrypoint)

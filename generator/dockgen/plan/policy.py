@@ -205,7 +205,7 @@ def run_policy(spec: Spec, startup: Startup) -> RunPolicy:
         probe=_probe(spec),
         stop_signal=spec.stop_signal,
         grace_seconds=whole_seconds(spec.stop_grace_period),
-        init=spec.init,
+        init=spec.runs_init,
         limits=_limits(spec),
     )
 

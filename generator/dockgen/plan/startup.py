@@ -141,7 +141,7 @@ def _supervision(spec: Spec) -> Supervision | None:
         script=RUN_SH,
         workdir=spec.workdir,
         kill_after_ms=grace_ms - STOP_MARGIN * 1000,
-        argc=(4 if spec.init else 2),  # what run.sh receives: [tini --] s6-svscan SCAN_DIR (image.how_it_runs)
+        argc=(4 if spec.runs_init else 2),  # what run.sh receives: [tini --] s6-svscan SCAN_DIR (image.how_it_runs)
     )
 
 
