@@ -689,3 +689,95 @@ def test_r04_a_start_tool_from_devdependencies_is_warned_about(tmp_path: Path):
     spec, stderr = _node_start(tmp_path, "ts-node src/server.js")
     assert spec["entrypoint"] == ["/app/node_modules/.bin/ts-node"]
     assert "ts-node, a devDependency" in stderr and "move ts-node to dependencies" in stderr
+
+
+# --- frameworks init recognises (issue 11, section 3) -------------------------------------
+
+
+def _node_app(deps: dict, dev: dict, scripts: dict, files: dict | None = None) -> dict[str, str]:
+    """A Node project tree: package.json with ``deps``/``dev``/``scripts``, an npm lock stub, ``files``."""
+    package = {"name": "app", "scripts": scripts, "dependencies": deps, "devDependencies": dev}
+    return {"package.json": json.dumps(package), "package-lock.json": "{}", **(files or {})}
+
+
+FRAMEWORKS = {
+    "nuxt": (_node_app({"nuxt": "^3.12.0"}, {}, {"build": "nuxt build", "dev": "nuxt dev", "start": "nuxt dev"},
+                       {"nuxt.config.ts": "export default defineNuxtConfig({})\n"}),
+             {"build": ["npm run build"], "artifacts": [".output"], "entrypoint": ["node"],
+              "cmd": [".output/server/index.mjs"], "ports": [3000]}),
+    "remix": (_node_app({"@remix-run/serve": "^2.9.0", "@remix-run/node": "^2.9.0"}, {"@remix-run/dev": "^2.9.0"},
+                        {"build": "remix vite:build", "start": "remix-serve ./build/server/index.js"},
+                        {"vite.config.ts": "import { vitePlugin as remix } from '@remix-run/dev';\n"}),
+              {"build": ["npm run build"], "artifacts": ["build", "node_modules", "package.json"],
+               "entrypoint": ["/app/node_modules/.bin/remix-serve"], "cmd": ["./build/server/index.js"], "ports": [3000]}),
+    "sveltekit-node": (_node_app({}, {"@sveltejs/kit": "^2.5.0", "@sveltejs/adapter-node": "^5.0.0", "vite": "^5.0.0"},
+                                 {"build": "vite build", "start": "vite preview"},
+                                 {"svelte.config.js": "import adapter from '@sveltejs/adapter-node';\n"
+                                                      "export default { kit: { adapter: adapter() } };\n"}),
+                       {"build": ["npm run build"], "artifacts": ["build", "node_modules", "package.json"],
+                        "entrypoint": ["node"], "cmd": ["build"], "ports": [3000],
+                        "env": {"HOST": "0.0.0.0", "PORT": "3000"}}),
+    "sveltekit-static": (_node_app({}, {"@sveltejs/kit": "^2.5.0", "@sveltejs/adapter-static": "^3.0.0", "vite": "^5.0.0"},
+                                   {"build": "vite build", "dev": "vite dev"},
+                                   {"svelte.config.js": "import adapter from '@sveltejs/adapter-static';\nexport default "
+                                                        "{ kit: { adapter: adapter({ fallback: 'index.html' }) } };\n"}),
+                         {"build": ["npm run build"], "static": {"root": "build", "spa": True}, "ports": [8080]}),
+    "astro-node": (_node_app({"astro": "^4.10.0", "@astrojs/node": "^8.3.0"}, {}, {"build": "astro build", "dev": "astro dev"},
+                             {"astro.config.mjs": "import node from '@astrojs/node';\nexport default { output: 'server', "
+                                                  "adapter: node({ mode: 'standalone' }) };\n"}),
+                   {"build": ["npm run build"], "artifacts": ["dist", "node_modules", "package.json"],
+                    "entrypoint": ["node"], "cmd": ["dist/server/entry.mjs"], "ports": [4321],
+                    "env": {"HOST": "0.0.0.0", "PORT": "4321"}}),
+    "astro-static": (_node_app({"astro": "^4.10.0"}, {}, {"build": "astro build", "start": "astro dev"},
+                               {"astro.config.mjs": "export default {};\n"}),
+                     {"build": ["npm run build"], "static": {"root": "dist", "spa": False}, "ports": [8080]}),
+    "nestjs": (_node_app({"@nestjs/core": "^10.3.0", "@nestjs/common": "^10.3.0"}, {"@nestjs/cli": "^10.3.0", "typescript": "^5.4.0"},
+                         {"build": "nest build", "start": "nest start", "start:prod": "node dist/main"},
+                         {"tsconfig.json": json.dumps({"compilerOptions": {"outDir": "./dist"}}),
+                          "src/main.ts": "async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n"
+                                         "  await app.listen(process.env.PORT ?? 3300);\n}\nbootstrap();\n"}),
+               {"build": ["npm run build"], "artifacts": ["dist", "node_modules", "package.json"],
+                "entrypoint": ["node"], "cmd": ["dist/main"], "ports": [3300]}),
+    "create-react-app": (_node_app({"react": "^18.3.0", "react-scripts": "5.0.1"}, {},
+                                   {"build": "react-scripts build", "start": "react-scripts start"}, {"public/index.html": "<div></div>\n"}),
+                         {"build": ["npm run build"], "static": {"root": "build", "spa": True}, "ports": [8080]}),
+    "angular": (_node_app({"@angular/core": "^18.0.0"}, {"@angular/cli": "^18.0.0", "@angular-devkit/build-angular": "^18.0.0"},
+                          {"build": "ng build", "start": "ng serve"},
+                          {"angular.json": json.dumps({"projects": {"shop": {"projectType": "application", "architect": {"build": {
+                              "builder": "@angular-devkit/build-angular:application", "options": {"outputPath": "dist/shop"}}}}}})}),
+                {"build": ["npm run build"], "static": {"root": "dist/shop/browser", "spa": True}, "ports": [8080]}),
+}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_r11_init_recognises_the_framework_build_artifacts_and_production_start(framework: str, tmp_path: Path):
+    """Each framework's tree: init drafts its build, what the final image takes (artifacts or
+    static), its production start, port and env, each with its provenance; the spec renders
+    and the Dockerfile passes hadolint (R11: the framework's own server, never a dev server)."""
+    files, expected = FRAMEWORKS[framework]
+    directory = write_tree(tmp_path / framework, files)
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    spec_path = directory / "dockgen.yaml"
+    data = yaml.safe_load(spec_path.read_text())
+    for key in ("build", "artifacts", "static", "entrypoint", "cmd", "ports"):
+        assert data.get(key) == expected.get(key), (key, spec_path.read_text())
+    for key, value in expected.get("env", {}).items():
+        assert data["env"][key] == value, spec_path.read_text()
+    assert_every_value_commented(spec_path)
+    rendered = dockgen("render", spec_path)
+    assert rendered.returncode == 0, rendered.stderr
+    assert lint_problems((directory / "Dockerfile").read_text(), data) == []
+
+
+@pytest.mark.parametrize("start", ["vite", "next dev", "nuxt dev", "ng serve", "nx serve api"])
+def test_r11_init_never_starts_a_development_server(start: str, tmp_path: Path):
+    """A ``start`` script running a dev server is noted, never drafted as the start command."""
+    directory = write_tree(tmp_path / "app", _node_app({}, {}, {"start": start}, {"server.js": "require('http')\n"}))
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    text = (directory / "dockgen.yaml").read_text()
+    assert f"`{' '.join(start.split()[:2])}`, a development server" in result.stderr + text
+    assert yaml.safe_load(text)["cmd"] == ["server.js"], text
+    others = [line for line in text.splitlines() if "development server" not in line]
+    assert not any(f"[/app/node_modules/.bin/{start.split()[0]}" in line for line in others), text

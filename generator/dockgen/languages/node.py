@@ -203,8 +203,9 @@ NEXT_PORT = 3000  # `next start`'s and the standalone server's default port
 
 def _framework(root: Path, package: dict, manager: str, found: Found) -> list[Command]:
     """A framework's build step and start command (issue 11), from the project's ``build``
-    script run with its package manager: Next.js, a Vite SPA, or TypeScript compiled by
-    tsc. Sets ``found.build`` and what the framework needs besides; ``[]`` for none."""
+    script run with its package manager: the first of :data:`FRAMEWORKS` whose dependency
+    package.json declares and whose detector recognises the project. Sets ``found.build``
+    and what the framework needs besides; ``[]`` for none."""
     from . import _read
 
     declared = {**_read.mapping(package, "dependencies"), **_read.mapping(package, "devDependencies")}
@@ -212,16 +213,16 @@ def _framework(root: Path, package: dict, manager: str, found: Found) -> list[Co
     build = scripts.get("build")
     if not isinstance(build, str):
         return []
-    for name, detector in (("next", _nextjs), ("vite", _vite), ("typescript", _typescript)):
-        if name in declared:
-            candidates = detector(root, found)
+    for names, detector in FRAMEWORKS:
+        if any(name in declared for name in names):
+            candidates = detector(root, package, found)
             if candidates is not None:
                 found.build = _read.Guess((f"{manager} run build",), f"package.json: scripts.build = {_read.one_line(build, 40)}")
                 return candidates
     return []
 
 
-def _nextjs(root: Path, found: Found) -> list[Command]:
+def _nextjs(root: Path, package: dict, found: Found) -> list[Command]:
     """Next.js: with ``output: "standalone"`` in next.config the final image takes the
     standalone server, its static assets and public/ (HOSTNAME=0.0.0.0, else it binds the
     container's hostname only); without it ``next start`` with the production dependencies."""
@@ -249,7 +250,7 @@ def _nextjs(root: Path, found: Found) -> list[Command]:
                           "dependencies)", port)]
 
 
-def _vite(root: Path, found: Found) -> list[Command] | None:
+def _vite(root: Path, package: dict, found: Found) -> list[Command] | None:
     """A Vite app with an index.html: a single-page app, built in the node builder and
     served from ``dist/`` (Vite's ``build.outDir`` unless the config names another) by the
     static server; None for a Vite library or server (no index.html)."""
@@ -263,8 +264,16 @@ def _vite(root: Path, found: Found) -> list[Command] | None:
     for name in ("vite.config.js", "vite.config.mjs", "vite.config.ts"):
         match = re.search(r"""\boutDir\s*:\s*["']([\w./-]+)["']""", _read.read(root / name) or "")
         out = match.group(1) if match else out
-    found.static = _read.Guess({"root": out, "spa": True}, f"index.html and vite: a single-page app built into {out}/, "
-                                                           "deep links answered with index.html")
+    return _static(found, out, True, f"index.html and vite: a single-page app built into {out}/, "
+                                     "deep links answered with index.html")
+
+
+def _static(found: Found, out: str, spa: bool, source: str) -> list[Command]:
+    """The built files under ``out`` served by the static server on :data:`STATIC_PORT`
+    (``static: {root: out, spa: spa}``); the candidate has no argv (the server is the image's)."""
+    from . import _read
+
+    found.static = _read.Guess({"root": out, "spa": spa}, source)
     return [_read.Command((), "static: nginx serves the built files", _read.Guess(STATIC_PORT, "the static server's port"))]
 
 
@@ -279,7 +288,7 @@ def _tsc_layout(root: Path) -> tuple[str, str] | None:
     return (str(options.get("outDir", "dist")).strip("./") or "dist", str(options.get("rootDir", "src")).strip("./") or ".")
 
 
-def _typescript(root: Path, found: Found) -> list[Command] | None:
+def _typescript(root: Path, package: dict, found: Found) -> list[Command] | None:
     """TypeScript compiled by tsc (``tsc`` in the build script): the final image takes the
     compiled ``outDir``, the production node_modules and package.json (the start script's
     port is read from the TypeScript source, :func:`_source_of`)."""
@@ -291,6 +300,172 @@ def _typescript(root: Path, found: Found) -> list[Command] | None:
     found.artifacts = _read.Guess((layout[0], "node_modules", "package.json"), f"tsconfig.json: outDir {layout[0]}: the "
                                   "compiled app, with the production dependencies")
     return []
+
+
+SERVED = ("node_modules", "package.json")  # a server's production dependencies, and package.json (its "type")
+
+
+def _server(found: Found, artifacts: tuple[str, ...], why: str, env: dict[str, str] | None = None,
+            env_why: str = "") -> None:
+    """A framework server's final image: ``artifacts`` taken from the builder (``why`` says
+    which build output they are) and the ``env`` it needs to listen outside the container."""
+    from . import _read
+
+    found.artifacts = _read.Guess(artifacts, why)
+    if env:
+        found.env = _read.Guess(env, env_why)
+
+
+def _config_text(root: Path, stem: str) -> tuple[str, str]:
+    """(file name, text) of the first ``<stem>.{js,mjs,ts,cjs,mts}`` config under ``root``, or ("", "")."""
+    from . import _read
+
+    for suffix in ("js", "mjs", "ts", "cjs", "mts"):
+        text = _read.read(root / f"{stem}.{suffix}")
+        if text is not None:
+            return f"{stem}.{suffix}", text
+    return "", ""
+
+
+def _option(text: str, key: str) -> str | None:
+    """The string value of ``key: "value"`` in a JavaScript config's text, or None."""
+    import re
+
+    match = re.search(rf"""\b{key}\s*:\s*["']([\w./-]+)["']""", text)
+    return match.group(1) if match else None
+
+
+def _nuxt(root: Path, package: dict, found: Found) -> list[Command]:
+    """Nuxt 3: ``nuxt build`` writes a self-contained Nitro server to ``.output`` (its own
+    trimmed node_modules inside), started with ``node .output/server/index.mjs``; Nitro
+    listens on PORT (default 3000) on every interface, so no HOST is needed."""
+    from . import _read
+
+    _server(found, (".output",), "nuxt: the Nitro server .output/ is self-contained (its own node_modules)")
+    port = _read.Guess(3000, "Nitro's default port (NITRO_PORT or PORT)")
+    return [_read.Command(("node", ".output/server/index.mjs"), "package.json: nuxt (nuxt build writes .output/)", port)]
+
+
+def _remix(root: Path, package: dict, found: Found) -> list[Command]:
+    """Remix: with ``@remix-run/serve`` a production dependency, ``remix-serve`` on the
+    server build (the path the start script gives, else ``build/server/index.js``, or
+    ``build/index.js`` for the classic compiler's remix.config); port 3000. A custom server
+    (no remix-serve in dependencies) is the ``start`` script resolved: ``[]``."""
+    from . import _read
+
+    if "@remix-run/serve" not in _read.mapping(package, "dependencies"):
+        return []
+    words, _ = _resolve(_read.mapping(package, "scripts"), str(_read.mapping(package, "scripts").get("start", "")))
+    classic = bool(_config_text(root, "remix.config")[0])
+    entry = "build/index.js" if classic else "build/server/index.js"
+    source = f"package.json: @remix-run/serve ({'remix.config: classic compiler' if classic else 'the Vite build'})"
+    if words and words[0] == "remix-serve" and len(words) > 1:
+        entry, source = words[1], f"package.json: scripts.start = {_read.one_line(' '.join(words), 40)}"
+    public = ("public",) if classic and (root / "public").is_dir() else ()
+    _server(found, ("build", *public, *SERVED), "remix: the server build and its production dependencies")
+    port = _read.Guess(3000, "remix-serve's default port (PORT)")
+    return [_read.Command(("/app/node_modules/.bin/remix-serve", entry), source, port)]
+
+
+def _sveltekit(root: Path, package: dict, found: Found) -> list[Command] | None:
+    """SvelteKit: adapter-node builds a Node server into ``build/`` (``out``), started with
+    ``node build`` on port 3000, HOST=0.0.0.0; adapter-static prerenders into ``build/``
+    (``pages``), served by the static server (a SPA when the config names a ``fallback``).
+    None for another adapter (adapter-auto builds nothing outside its hosting platforms)."""
+    from . import _read
+
+    declared = {**_read.mapping(package, "dependencies"), **_read.mapping(package, "devDependencies")}
+    name, text = _config_text(root, "svelte.config")
+    if "@sveltejs/adapter-node" in declared:
+        out = _option(text, "out") or "build"
+        _server(found, (out, *SERVED), f"@sveltejs/adapter-node: the server it builds into {out}/ and the production "
+                "dependencies", {"HOST": "0.0.0.0", "PORT": "3000"}, "adapter-node listens on HOST and PORT")
+        return [_read.Command(("node", out), "package.json: @sveltejs/adapter-node", _read.Guess(3000, "adapter-node's default port"))]
+    if "@sveltejs/adapter-static" in declared:
+        out = _option(text, "pages") or "build"
+        spa = _option(text, "fallback") is not None
+        return _static(found, out, spa, f"@sveltejs/adapter-static: pages prerendered into {out}/"
+                       + (f" ({name}: fallback, a single-page app)" if spa else ""))
+    return None
+
+
+def _astro(root: Path, package: dict, found: Found) -> list[Command]:
+    """Astro: with ``@astrojs/node`` (standalone mode) the server ``dist/server/entry.mjs``
+    on port 4321 with HOST=0.0.0.0 (it binds localhost otherwise); its middleware mode is
+    the ``start`` script's server (``[]``); without the adapter static pages in ``outDir``
+    (``dist``)."""
+    from . import _read
+
+    declared = {**_read.mapping(package, "dependencies"), **_read.mapping(package, "devDependencies")}
+    name, text = _config_text(root, "astro.config")
+    out = _option(text, "outDir") or "dist"
+    if "@astrojs/node" not in declared:
+        return _static(found, out, False, f"astro without a server adapter: static pages built into {out}/")
+    if _option(text, "mode") == "middleware":
+        return []
+    _server(found, (out, *SERVED), "@astrojs/node standalone: the server and client build and the production "
+            "dependencies", {"HOST": "0.0.0.0", "PORT": "4321"}, "the standalone server listens on HOST (default "
+            "localhost, unreachable from outside) and PORT")
+    port = _read.Guess(4321, "Astro's default port")
+    return [_read.Command(("node", f"{out}/server/entry.mjs"), "package.json: @astrojs/node (standalone)", port)]
+
+
+def _nestjs(root: Path, package: dict, found: Found) -> list[Command]:
+    """NestJS: ``nest build`` compiles into tsconfig's ``outDir`` (``dist``), started with
+    ``node dist/main``; the port from ``app.listen(N)`` in src/main.ts, else Nest's 3000."""
+    from . import _read
+
+    options = _read.mapping(_read.json_object(root / "tsconfig.json") or {}, "compilerOptions")
+    out = str(options.get("outDir", "dist")).strip("./") or "dist"
+    _server(found, (out, *SERVED), f"@nestjs/core: nest build compiles into {out}/ (tsconfig.json outDir)")
+    port = _read.port_in(root, root / "src" / "main.ts") or _read.Guess(3000, "NestJS's conventional port (app.listen(3000))")
+    return [_read.Command(("node", f"{out}/main"), "package.json: @nestjs/core (nest build, dist/main.js)", port)]
+
+
+def _create_react_app(root: Path, package: dict, found: Found) -> list[Command]:
+    """Create React App (react-scripts): a single-page app built into ``build/``."""
+    return _static(found, "build", True, "react-scripts: a single-page app built into build/, deep links answered with index.html")
+
+
+def _angular(root: Path, package: dict, found: Found) -> list[Command] | None:
+    """Angular (@angular/core and angular.json): a single-page app built into the project's
+    ``outputPath`` (default ``dist/<project>``), under ``browser/`` with the application
+    builder (Angular 17 and newer); None without angular.json."""
+    from . import _read
+
+    workspace = _read.json_object(root / "angular.json")
+    if workspace is None:
+        return None
+    projects = _read.mapping(workspace, "projects")
+    apps = [n for n, p in projects.items() if isinstance(p, dict) and p.get("projectType", "application") == "application"]
+    name = workspace.get("defaultProject") if workspace.get("defaultProject") in apps else (apps[0] if apps else None)
+    if name is None:
+        return None
+    build = _read.mapping(_read.mapping(projects[name], "architect"), "build")
+    output = _read.mapping(build, "options").get("outputPath", f"dist/{name}")
+    application = not str(build.get("builder", "")).endswith(":browser")
+    if isinstance(output, dict):
+        out = f"{output.get('base', f'dist/{name}')}/{output.get('browser', 'browser')}"
+    else:
+        out = f"{output}/browser" if application else str(output)
+    return _static(found, out.strip("/").removeprefix("./"), True,
+                   f"angular.json: projects.{name} outputPath: a single-page app built into {out}/")
+
+
+# Frameworks by the dependencies that name them, most specific first (Nuxt, Remix, SvelteKit
+# and Astro build with Vite; NestJS with TypeScript).
+FRAMEWORKS = (
+    (("next",), _nextjs),
+    (("nuxt",), _nuxt),
+    (("@remix-run/serve", "@remix-run/dev"), _remix),
+    (("@sveltejs/kit",), _sveltekit),
+    (("astro",), _astro),
+    (("@nestjs/core",), _nestjs),
+    (("react-scripts",), _create_react_app),
+    (("@angular/core",), _angular),
+    (("vite",), _vite),
+    (("typescript",), _typescript),
+)
 
 
 STATIC_PORT = 8080  # the static server's unprivileged port
@@ -310,6 +485,18 @@ def _source_of(root: Path, file: str, compiled: tuple[str, str] | None) -> Path:
 
 # Development watchers a `start` script may run: the image runs node on the same file instead.
 WATCHERS = ("nodemon", "node-dev")
+# Frameworks' development servers, by program and subcommand ("" for none): never a production start.
+DEV_SERVERS = {"vite": ("", "dev", "serve"), "next": ("dev",), "nuxt": ("dev",), "nuxi": ("dev",), "ng": ("serve",),
+               "nx": ("serve",), "astro": ("dev",), "remix": ("dev",), "react-scripts": ("start",),
+               "vue-cli-service": ("serve",), "webpack": ("serve",), "webpack-dev-server": ("",)}
+
+
+def _dev_server(words: list[str]) -> str | None:
+    """The development server ``words`` start (``vite``, ``next dev``, ``ng serve``, ``nx serve app``), or None."""
+    subcommand = next((w for w in words[1:] if not w.startswith("-")), "")
+    if subcommand in DEV_SERVERS.get(words[0], ()):
+        return " ".join(words[:2] if subcommand else words[:1])
+    return None
 
 
 def _start_script(root: Path, package: dict, notes: list[str], compiled: tuple[str, str] | None = None) -> list[Command]:
@@ -328,6 +515,10 @@ def _start_script(root: Path, package: dict, notes: list[str], compiled: tuple[s
     words, script = _resolve(scripts, start)
     if not words:
         notes.append(_shell_syntax_note(script))
+        return []
+    if _dev_server(words):
+        notes.append(f"scripts.start runs `{_dev_server(words)}`, a development server (it rebuilds on change and "
+                     "is not made for production): the image runs the production command instead")
         return []
     if words[0] in WATCHERS and any(not w.startswith("-") for w in words[1:]):
         notes.append(f"scripts.start runs {words[0]}, a development watcher that restarts on file changes; "
