@@ -770,7 +770,7 @@ def test_r11_init_recognises_the_framework_build_artifacts_and_production_start(
     assert lint_problems((directory / "Dockerfile").read_text(), data) == []
 
 
-@pytest.mark.parametrize("start", ["vite", "next dev", "nuxt dev", "ng serve", "nx serve api"])
+@pytest.mark.parametrize("start", ["vite", "next dev", "nuxt dev", "ng serve", "nx serve api", "nest start"])
 def test_r11_init_never_starts_a_development_server(start: str, tmp_path: Path):
     """A ``start`` script running a dev server is noted, never drafted as the start command."""
     directory = write_tree(tmp_path / "app", _node_app({}, {}, {"start": start}, {"server.js": "require('http')\n"}))

@@ -419,7 +419,7 @@ def _nestjs(root: Path, package: dict, found: Found) -> list[Command]:
     out = str(options.get("outDir", "dist")).strip("./") or "dist"
     _server(found, (out, *SERVED), f"@nestjs/core: nest build compiles into {out}/ (tsconfig.json outDir)")
     port = _read.port_in(root, root / "src" / "main.ts") or _read.Guess(3000, "NestJS's conventional port (app.listen(3000))")
-    return [_read.Command(("node", f"{out}/main"), "package.json: @nestjs/core (nest build, dist/main.js)", port)]
+    return [_read.Command(("node", f"{out}/main"), f"package.json: @nestjs/core (nest build, {out}/main.js)", port)]
 
 
 def _create_react_app(root: Path, package: dict, found: Found) -> list[Command]:
@@ -488,7 +488,8 @@ WATCHERS = ("nodemon", "node-dev")
 # Frameworks' development servers, by program and subcommand ("" for none): never a production start.
 DEV_SERVERS = {"vite": ("", "dev", "serve"), "next": ("dev",), "nuxt": ("dev",), "nuxi": ("dev",), "ng": ("serve",),
                "nx": ("serve",), "astro": ("dev",), "remix": ("dev",), "react-scripts": ("start",),
-               "vue-cli-service": ("serve",), "webpack": ("serve",), "webpack-dev-server": ("",)}
+               "vue-cli-service": ("serve",), "webpack": ("serve",), "webpack-dev-server": ("",),
+               "nest": ("start",)}  # nest start compiles with the CLI, a devDependency, then runs dist/main
 
 
 def _dev_server(words: list[str]) -> str | None:
