@@ -746,6 +746,22 @@ FRAMEWORKS = {
                           {"angular.json": json.dumps({"projects": {"shop": {"projectType": "application", "architect": {"build": {
                               "builder": "@angular-devkit/build-angular:application", "options": {"outputPath": "dist/shop"}}}}}})}),
                 {"build": ["npm run build"], "static": {"root": "dist/shop/browser", "spa": True}, "ports": [8080]}),
+    "angular-browser-builder": (_node_app({"@angular/core": "^15.2.0"}, {"@angular/cli": "^15.2.0"},
+                                          {"build": "ng build"},
+                                          {"angular.json": json.dumps({"defaultProject": "admin", "projects": {
+                                              "lib": {"projectType": "library"},
+                                              "admin": {"architect": {"build": {"builder": "@angular-devkit/build-angular:browser",
+                                                                                "options": {"outputPath": "dist/admin"}}}}}})}),
+                                {"build": ["npm run build"], "static": {"root": "dist/admin", "spa": True}, "ports": [8080]}),
+    "angular-ssr": (_node_app({"@angular/core": "^18.0.0", "@angular/ssr": "^18.0.0", "express": "^4.18.2"},
+                              {"@angular/cli": "^18.0.0"}, {"build": "ng build", "serve:ssr:shop": "node dist/shop/server/server.mjs"},
+                              {"angular.json": json.dumps({"projects": {"shop": {"architect": {"build": {
+                                  "builder": "@angular-devkit/build-angular:application",
+                                  "options": {"outputPath": "dist/shop", "server": "src/main.server.ts", "ssr": {"entry": "server.ts"}}}}}}}),
+                               "server.ts": "export function app() {}\nfunction run(): void {\n  const port = process.env['PORT'] || 4100;\n"
+                                            "  app().listen(port);\n}\n"}),
+                    {"build": ["npm run build"], "artifacts": ["dist/shop", "node_modules", "package.json"],
+                     "entrypoint": ["node"], "cmd": ["dist/shop/server/server.mjs"], "ports": [4100]}),
 }
 
 

@@ -427,29 +427,43 @@ def _create_react_app(root: Path, package: dict, found: Found) -> list[Command]:
     return _static(found, "build", True, "react-scripts: a single-page app built into build/, deep links answered with index.html")
 
 
+def _angular_build(root: Path) -> tuple[str, dict] | None:
+    """(project name, its ``architect.build``) from angular.json: ``defaultProject``, else the
+    first application; None without angular.json or an application."""
+    from . import _read
+
+    workspace = _read.json_object(root / "angular.json") or {}
+    projects, default = _read.mapping(workspace, "projects"), workspace.get("defaultProject")
+    apps = [n for n, p in projects.items() if isinstance(p, dict) and p.get("projectType", "application") == "application"]
+    name = default if default in apps else (apps[0] if apps else None)
+    return (name, _read.mapping(_read.mapping(projects[name], "architect"), "build")) if name else None
+
+
 def _angular(root: Path, package: dict, found: Found) -> list[Command] | None:
     """Angular (@angular/core and angular.json): a single-page app built into the project's
     ``outputPath`` (default ``dist/<project>``), under ``browser/`` with the application
-    builder (Angular 17 and newer); None without angular.json."""
+    builder (Angular 17 and newer); with ``@angular/ssr`` and the build's ``ssr`` option the
+    server ``<outputPath>/server/server.mjs`` (port from the ssr entry, else 4000); None
+    without angular.json."""
     from . import _read
 
-    workspace = _read.json_object(root / "angular.json")
-    if workspace is None:
+    project = _angular_build(root)
+    if project is None:
         return None
-    projects = _read.mapping(workspace, "projects")
-    apps = [n for n, p in projects.items() if isinstance(p, dict) and p.get("projectType", "application") == "application"]
-    name = workspace.get("defaultProject") if workspace.get("defaultProject") in apps else (apps[0] if apps else None)
-    if name is None:
-        return None
-    build = _read.mapping(_read.mapping(projects[name], "architect"), "build")
-    output = _read.mapping(build, "options").get("outputPath", f"dist/{name}")
-    application = not str(build.get("builder", "")).endswith(":browser")
+    name, build = project
+    options = _read.mapping(build, "options")
+    output = options.get("outputPath", f"dist/{name}")
+    base = str(output.get("base", f"dist/{name}") if isinstance(output, dict) else output).strip("/").removeprefix("./")
+    if "@angular/ssr" in _read.mapping(package, "dependencies") and options.get("ssr"):
+        entry = _read.mapping(options, "ssr").get("entry", "server.ts")
+        _server(found, (base, *SERVED), f"angular.json: projects.{name} ssr: the server and browser build in {base}/")
+        port = _read.port_in(root, root / str(entry)) or _read.Guess(4000, "Angular SSR's default port (PORT)")
+        return [_read.Command(("node", f"{base}/server/server.mjs"), f"angular.json: projects.{name} ssr", port)]
     if isinstance(output, dict):
-        out = f"{output.get('base', f'dist/{name}')}/{output.get('browser', 'browser')}"
+        out = f"{base}/{output.get('browser', 'browser')}"
     else:
-        out = f"{output}/browser" if application else str(output)
-    return _static(found, out.strip("/").removeprefix("./"), True,
-                   f"angular.json: projects.{name} outputPath: a single-page app built into {out}/")
+        out = base if str(build.get("builder", "")).endswith(":browser") else f"{base}/browser"
+    return _static(found, out, True, f"angular.json: projects.{name} outputPath: a single-page app built into {out}/")
 
 
 # Frameworks by the dependencies that name them, most specific first (Nuxt, Remix, SvelteKit
