@@ -762,6 +762,9 @@ FRAMEWORKS = {
                                             "  app().listen(port);\n}\n"}),
                     {"build": ["npm run build"], "artifacts": ["dist/shop", "node_modules", "package.json"],
                      "entrypoint": ["node"], "cmd": ["dist/shop/server/server.mjs"], "ports": [4100]}),
+    "nuxt-generate": (_node_app({"nuxt": "^3.12.0"}, {}, {"build": "nuxt generate"},
+                                {"nuxt.config.ts": "export default defineNuxtConfig({ ssr: false })\n"}),
+                      {"build": ["npm run build"], "static": {"root": ".output/public", "spa": True}, "ports": [8080]}),
 }
 
 
@@ -797,3 +800,28 @@ def test_r11_init_never_starts_a_development_server(start: str, tmp_path: Path):
     assert yaml.safe_load(text)["cmd"] == ["server.js"], text
     others = [line for line in text.splitlines() if "development server" not in line]
     assert not any(f"[/app/node_modules/.bin/{start.split()[0]}" in line for line in others), text
+
+
+@pytest.mark.parametrize("framework, note", [
+    ("sveltekit-auto", "adapter-auto builds no server"),
+    ("astro-middleware", "middleware mode: the image runs your own server"),
+])
+def test_r11_init_says_what_a_framework_setup_it_cannot_containerise_needs(framework: str, note: str, tmp_path: Path):
+    """SvelteKit's adapter-auto and Astro's middleware mode draft no framework server: init says why."""
+    files = {
+        "sveltekit-auto": _node_app({}, {"@sveltejs/kit": "^2.5.0", "@sveltejs/adapter-auto": "^3.0.0", "vite": "^5.0.0"},
+                                    {"build": "vite build"}, {"svelte.config.js": "import adapter from '@sveltejs/adapter-auto';\n"}),
+        "astro-middleware": _node_app({"astro": "^4.10.0", "@astrojs/node": "^8.3.0", "express": "^4.18.2"}, {},
+                                      {"build": "astro build", "start": "node server.mjs"},
+                                      {"astro.config.mjs": "export default { adapter: node({ mode: 'middleware' }) };\n",
+                                       "server.mjs": "app.listen(8081);\n"}),
+    }[framework]
+    directory = write_tree(tmp_path / framework, files)
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    text = (directory / "dockgen.yaml").read_text()
+    assert note in text, text
+    data = yaml.safe_load(text)
+    assert "artifacts" not in data and "static" not in data, text
+    if framework == "astro-middleware":
+        assert data["cmd"] == ["server.mjs"] and data["ports"] == [8081], text

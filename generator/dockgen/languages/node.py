@@ -106,7 +106,7 @@ def detect(root: Path, notes: list[str]) -> Found:
 
         notes.append(_node.npmrc_warning())
     manager = str(found.package_manager.value) if found.package_manager else "npm"
-    candidates = _framework(root, package, manager, found)
+    candidates = _framework(root, package, manager, found, notes)
     candidates += _start_script(root, package, notes, _tsc_layout(root))
     main = package.get("main")
     if isinstance(main, str) and (root / main).is_file():
@@ -201,7 +201,7 @@ NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.con
 NEXT_PORT = 3000  # `next start`'s and the standalone server's default port
 
 
-def _framework(root: Path, package: dict, manager: str, found: Found) -> list[Command]:
+def _framework(root: Path, package: dict, manager: str, found: Found, notes: list[str]) -> list[Command]:
     """A framework's build step and start command (issue 11), from the project's ``build``
     script run with its package manager: the first of :data:`FRAMEWORKS` whose dependency
     package.json declares and whose detector recognises the project. Sets ``found.build``
@@ -215,14 +215,14 @@ def _framework(root: Path, package: dict, manager: str, found: Found) -> list[Co
         return []
     for names, detector in FRAMEWORKS:
         if any(name in declared for name in names):
-            candidates = detector(root, package, found)
+            candidates = detector(root, package, found, notes)
             if candidates is not None:
                 found.build = _read.Guess((f"{manager} run build",), f"package.json: scripts.build = {_read.one_line(build, 40)}")
                 return candidates
     return []
 
 
-def _nextjs(root: Path, package: dict, found: Found) -> list[Command]:
+def _nextjs(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command]:
     """Next.js: with ``output: "standalone"`` in next.config the final image takes the
     standalone server, its static assets and public/ (HOSTNAME=0.0.0.0, else it binds the
     container's hostname only); without it ``next start`` with the production dependencies."""
@@ -250,7 +250,7 @@ def _nextjs(root: Path, package: dict, found: Found) -> list[Command]:
                           "dependencies)", port)]
 
 
-def _vite(root: Path, package: dict, found: Found) -> list[Command] | None:
+def _vite(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command] | None:
     """A Vite app with an index.html: a single-page app, built in the node builder and
     served from ``dist/`` (Vite's ``build.outDir`` unless the config names another) by the
     static server; None for a Vite library or server (no index.html)."""
@@ -288,7 +288,7 @@ def _tsc_layout(root: Path) -> tuple[str, str] | None:
     return (str(options.get("outDir", "dist")).strip("./") or "dist", str(options.get("rootDir", "src")).strip("./") or ".")
 
 
-def _typescript(root: Path, package: dict, found: Found) -> list[Command] | None:
+def _typescript(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command] | None:
     """TypeScript compiled by tsc (``tsc`` in the build script): the final image takes the
     compiled ``outDir``, the production node_modules and package.json (the start script's
     port is read from the TypeScript source, :func:`_source_of`)."""
@@ -335,18 +335,26 @@ def _option(text: str, key: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _nuxt(root: Path, package: dict, found: Found) -> list[Command]:
+def _nuxt(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command]:
     """Nuxt 3: ``nuxt build`` writes a self-contained Nitro server to ``.output`` (its own
     trimmed node_modules inside), started with ``node .output/server/index.mjs``; Nitro
-    listens on PORT (default 3000) on every interface, so no HOST is needed."""
+    listens on PORT (default 3000) on every interface, so no HOST is needed. A build script
+    running ``nuxt generate`` writes static pages to ``.output/public`` (a single-page app
+    with ``ssr: false`` in nuxt.config)."""
+    import re
+
     from . import _read
 
+    if "generate" in str(_read.mapping(package, "scripts").get("build", "")).split():
+        spa = re.search(r"\bssr\s*:\s*false\b", _config_text(root, "nuxt.config")[1]) is not None
+        return _static(found, ".output/public", spa, "package.json: scripts.build runs nuxt generate: static pages "
+                       "in .output/public/" + (" (ssr: false, a single-page app)" if spa else ""))
     _server(found, (".output",), "nuxt: the Nitro server .output/ is self-contained (its own node_modules)")
     port = _read.Guess(3000, "Nitro's default port (NITRO_PORT or PORT)")
     return [_read.Command(("node", ".output/server/index.mjs"), "package.json: nuxt (nuxt build writes .output/)", port)]
 
 
-def _remix(root: Path, package: dict, found: Found) -> list[Command]:
+def _remix(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command]:
     """Remix: with ``@remix-run/serve`` a production dependency, ``remix-serve`` on the
     server build (the path the start script gives, else ``build/server/index.js``, or
     ``build/index.js`` for the classic compiler's remix.config); port 3000. A custom server
@@ -367,7 +375,7 @@ def _remix(root: Path, package: dict, found: Found) -> list[Command]:
     return [_read.Command(("/app/node_modules/.bin/remix-serve", entry), source, port)]
 
 
-def _sveltekit(root: Path, package: dict, found: Found) -> list[Command] | None:
+def _sveltekit(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command] | None:
     """SvelteKit: adapter-node builds a Node server into ``build/`` (``out``), started with
     ``node build`` on port 3000, HOST=0.0.0.0; adapter-static prerenders into ``build/``
     (``pages``), served by the static server (a SPA when the config names a ``fallback``).
@@ -386,10 +394,12 @@ def _sveltekit(root: Path, package: dict, found: Found) -> list[Command] | None:
         spa = _option(text, "fallback") is not None
         return _static(found, out, spa, f"@sveltejs/adapter-static: pages prerendered into {out}/"
                        + (f" ({name}: fallback, a single-page app)" if spa else ""))
+    notes.append("SvelteKit without adapter-node or adapter-static (adapter-auto builds no server outside its hosting "
+                 "platforms): install @sveltejs/adapter-node, set it in svelte.config.js and run init again")
     return None
 
 
-def _astro(root: Path, package: dict, found: Found) -> list[Command]:
+def _astro(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command]:
     """Astro: with ``@astrojs/node`` (standalone mode) the server ``dist/server/entry.mjs``
     on port 4321 with HOST=0.0.0.0 (it binds localhost otherwise); its middleware mode is
     the ``start`` script's server (``[]``); without the adapter static pages in ``outDir``
@@ -402,6 +412,8 @@ def _astro(root: Path, package: dict, found: Found) -> list[Command]:
     if "@astrojs/node" not in declared:
         return _static(found, out, False, f"astro without a server adapter: static pages built into {out}/")
     if _option(text, "mode") == "middleware":
+        notes.append(f"{name}: @astrojs/node in middleware mode: the image runs your own server (scripts.start), "
+                     "which must listen on 0.0.0.0")
         return []
     _server(found, (out, *SERVED), "@astrojs/node standalone: the server and client build and the production "
             "dependencies", {"HOST": "0.0.0.0", "PORT": "4321"}, "the standalone server listens on HOST (default "
@@ -410,7 +422,7 @@ def _astro(root: Path, package: dict, found: Found) -> list[Command]:
     return [_read.Command(("node", f"{out}/server/entry.mjs"), "package.json: @astrojs/node (standalone)", port)]
 
 
-def _nestjs(root: Path, package: dict, found: Found) -> list[Command]:
+def _nestjs(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command]:
     """NestJS: ``nest build`` compiles into tsconfig's ``outDir`` (``dist``), started with
     ``node dist/main``; the port from ``app.listen(N)`` in src/main.ts, else Nest's 3000."""
     from . import _read
@@ -422,7 +434,7 @@ def _nestjs(root: Path, package: dict, found: Found) -> list[Command]:
     return [_read.Command(("node", f"{out}/main"), f"package.json: @nestjs/core (nest build, {out}/main.js)", port)]
 
 
-def _create_react_app(root: Path, package: dict, found: Found) -> list[Command]:
+def _create_react_app(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command]:
     """Create React App (react-scripts): a single-page app built into ``build/``."""
     return _static(found, "build", True, "react-scripts: a single-page app built into build/, deep links answered with index.html")
 
@@ -439,7 +451,7 @@ def _angular_build(root: Path) -> tuple[str, dict] | None:
     return (name, _read.mapping(_read.mapping(projects[name], "architect"), "build")) if name else None
 
 
-def _angular(root: Path, package: dict, found: Found) -> list[Command] | None:
+def _angular(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command] | None:
     """Angular (@angular/core and angular.json): a single-page app built into the project's
     ``outputPath`` (default ``dist/<project>``), under ``browser/`` with the application
     builder (Angular 17 and newer); with ``@angular/ssr`` and the build's ``ssr`` option the
