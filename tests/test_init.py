@@ -765,6 +765,12 @@ FRAMEWORKS = {
     "nuxt-generate": (_node_app({"nuxt": "^3.12.0"}, {}, {"build": "nuxt generate"},
                                 {"nuxt.config.ts": "export default defineNuxtConfig({ ssr: false })\n"}),
                       {"build": ["npm run build"], "static": {"root": ".output/public", "spa": True}, "ports": [8080]}),
+    "astro-node-port": (_node_app({"astro": "^4.10.0", "@astrojs/node": "^8.3.0"}, {}, {"build": "astro build"},
+                                  {"astro.config.mjs": "export default {\n  output: 'server',\n  adapter: node({ mode: "
+                                                       "'standalone' }),\n  server: { port: 3001 },\n};\n"}),
+                        {"build": ["npm run build"], "artifacts": ["dist", "node_modules", "package.json"],
+                         "entrypoint": ["node"], "cmd": ["dist/server/entry.mjs"], "ports": [3001],
+                         "env": {"HOST": "0.0.0.0", "PORT": "3001"}}),
 }
 
 

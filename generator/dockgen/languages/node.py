@@ -401,7 +401,7 @@ def _sveltekit(root: Path, package: dict, found: Found, notes: list[str]) -> lis
 
 def _astro(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command]:
     """Astro: with ``@astrojs/node`` (standalone mode) the server ``dist/server/entry.mjs``
-    on port 4321 with HOST=0.0.0.0 (it binds localhost otherwise); its middleware mode is
+    on the config's ``server.port`` (else 4321) with HOST=0.0.0.0 (it binds localhost otherwise); its middleware mode is
     the ``start`` script's server (``[]``); without the adapter static pages in ``outDir``
     (``dist``)."""
     from . import _read
@@ -415,10 +415,10 @@ def _astro(root: Path, package: dict, found: Found, notes: list[str]) -> list[Co
         notes.append(f"{name}: @astrojs/node in middleware mode: the image runs your own server (scripts.start), "
                      "which must listen on 0.0.0.0")
         return []
+    port = (_read.port_in(root, root / name) if name else None) or _read.Guess(4321, "Astro's default port")
     _server(found, (out, *SERVED), "@astrojs/node standalone: the server and client build and the production "
-            "dependencies", {"HOST": "0.0.0.0", "PORT": "4321"}, "the standalone server listens on HOST (default "
-            "localhost, unreachable from outside) and PORT")
-    port = _read.Guess(4321, "Astro's default port")
+            "dependencies", {"HOST": "0.0.0.0", "PORT": str(port.value)}, "the standalone server listens on HOST "
+            "(default localhost, unreachable from outside) and PORT (over the config's server.port)")
     return [_read.Command(("node", f"{out}/server/entry.mjs"), "package.json: @astrojs/node (standalone)", port)]
 
 
