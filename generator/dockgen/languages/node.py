@@ -401,9 +401,9 @@ def _sveltekit(root: Path, package: dict, found: Found, notes: list[str]) -> lis
 
 def _astro(root: Path, package: dict, found: Found, notes: list[str]) -> list[Command]:
     """Astro: with ``@astrojs/node`` (standalone mode) the server ``dist/server/entry.mjs``
-    on the config's ``server.port`` (else 4321) with HOST=0.0.0.0 (it binds localhost otherwise); its middleware mode is
-    the ``start`` script's server (``[]``); without the adapter static pages in ``outDir``
-    (``dist``)."""
+    on the config's ``server.port`` (else 4321) with HOST=0.0.0.0 (it binds localhost
+    otherwise); its middleware mode is the ``start`` script's server (``[]``, with a note);
+    without the adapter static pages in ``outDir`` (``dist``)."""
     from . import _read
 
     declared = {**_read.mapping(package, "dependencies"), **_read.mapping(package, "devDependencies")}
