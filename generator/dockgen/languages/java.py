@@ -73,11 +73,14 @@ JRE = "/opt/jre"  # the jlink runtime, in the builder and in the final image ali
 COMPRESS = {"17": "2"}
 DEFAULT_COMPRESS = "zip-6"
 # The modules the layers' jars use (jdeps), plus jdk.crypto.ec when the JDK has it, linked into a runtime.
+# --strip-java-debug-attributes, not --strip-debug: since JDK 13 (JDK-8219257) --strip-debug also strips
+# the native libraries with objcopy, which not every JDK image has (adoptium/containers#80: the -alpine
+# ones; Debian's OpenJDK); Temurin's native libraries come stripped already.
 JLINK = (
     "set -e; mods=$(jdeps --ignore-missing-deps --print-module-deps --multi-release {version} "
     "$(find {layers} -name \"*.jar\" | sort)); test -n \"$mods\" || {{ echo \"jdeps found no modules\" >&2; exit 1; }}; "
     "if java --list-modules | grep -q ^jdk.crypto.ec@; then mods=\"$mods,jdk.crypto.ec\"; fi; "
-    "echo \"jlink modules: $mods\"; jlink --add-modules \"$mods\" --strip-debug --no-man-pages --no-header-files "
+    "echo \"jlink modules: $mods\"; jlink --add-modules \"$mods\" --strip-java-debug-attributes --no-man-pages --no-header-files "
     "--compress={compress} --output {jre}"
 )
 # The jar the build made (not -plain, -sources, -javadoc), unpacked into LAYERS_DIR: by the
