@@ -8,7 +8,7 @@ Run alone with ``pytest -m container tests/containers/test_java_jlink.py``.
 
 from __future__ import annotations
 
-import subprocess
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -29,10 +29,7 @@ GREETER = next(s for s in EXAMPLES if s.parent.name == "java-maven-greeter")
 
 def test_r04_jlink_greeter_runs_on_its_linked_runtime_without_the_jdk(engine, tmp_path: Path) -> None:
     source = tmp_path / "source"
-    source.mkdir()
-    for path in GREETER.parent.iterdir():  # the example itself, with jlink: true added
-        target = source / path.name
-        subprocess.run(["cp", "-r", str(path), str(target)], check=True)
+    shutil.copytree(GREETER.parent, source)  # the example itself, with jlink: true added
     spec = yaml.safe_load((source / "dockgen.yaml").read_text())
     (source / "dockgen.yaml").write_text(yaml.safe_dump({**spec, "jlink": True}))
     spec_copy, service, values, marker = prepare_context(source, tmp_path / "context")
