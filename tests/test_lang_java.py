@@ -8,6 +8,8 @@ specs/java-maven-greeter and specs/java-gradle-clock for real (tests/containers/
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -16,7 +18,7 @@ import dockerfile
 import pytest
 import yaml
 
-from support import dockgen, render, shell_commands, split_stages
+from support import dockgen, lint_problems, render, shell_commands, split_stages
 
 from dockgen.detect import detect
 from dockgen.languages import java
@@ -164,3 +166,64 @@ def test_r20_init_new_java_is_a_jdk_only_web_app(tmp_path: Path):
     assert (repo / "run.sh").is_file() and {"target/", ".gradle/"} <= set((repo / ".gitignore").read_text().split("\n"))
     ignored = (repo / ".dockerignore").read_text().split("\n")
     assert {"target/", "build/", ".gradle/"} <= set(ignored)
+
+
+GREETER = Path(__file__).parent.parent / "specs" / "java-maven-greeter"
+
+
+@pytest.mark.parametrize("spec, base, compress", [
+    ({"version": "17"}, "debian:12-slim", "--compress=2"),
+    ({"version": "21"}, "debian:12-slim", "--compress=zip-6"),
+    ({"variant": "alpine"}, "alpine:3.22", "--compress=zip-6"),
+    ({"base": "debian:12.8-slim"}, "debian:12.8-slim", "--compress=zip-6"),
+])
+def test_r04_r07_java_jlink_runtime_on_a_small_base_without_the_jdk(tmp_path: Path, spec, base, compress):
+    """Issue 12: ``jlink: true``: the builder (a JDK image) finds the modules with jdeps and
+    links them into /opt/jre; the final image is the small base with that runtime copied in
+    first (R07), on PATH, and neither the JDK, its image nor a build tool (R04)."""
+    stages = _stages(tmp_path, {"jlink": True, **spec}, {"pom.xml": POM})
+    assert len(stages) == 2
+    builder, final = stages
+    assert "temurin" in builder[0].value[0]  # jdeps and jlink come with the builder's JDK
+    scripts = [" ".join(words) for words in _run_words(builder) if words[:2] == ["sh", "-c"]]
+    link = scripts[-1]  # after the unpack: the layers' jars are there
+    version = spec.get("version", "21")
+    assert f"jdeps --ignore-missing-deps --print-module-deps --multi-release {version} $(find /out/layers -name" in link
+    assert "mods=\"$mods,jdk.crypto.ec\"" in link and "no jar in" not in link
+    assert (f"jlink --add-modules \"$mods\" --strip-java-debug-attributes --no-man-pages --no-header-files {compress} "
+            "--output /opt/jre") in link
+    assert final[0].value == (base,)
+    copies = [c.value for c in final if c.cmd == "COPY" and "--from=builder" in c.flags]
+    assert copies[0] == ("/opt/jre/", "/opt/jre/") and copies[-1] == ("/out/layers/application/", "/app/")
+    env = dict(zip(*[iter([c for c in final if c.cmd == "ENV"][0].value)] * 2))
+    assert env["JAVA_HOME"] == '"/opt/jre"' and env["PATH"].startswith('"/opt/jre/bin:')
+    assert env["JAVA_TOOL_OPTIONS"] == '"-XX:MaxRAMPercentage=75"'
+    assert [c.value for c in final if c.cmd == "ENTRYPOINT"][0][-3:] == ("java", "-jar", "/app/app.jar")
+    text = " ".join(c.original for c in final)
+    assert not {"jdk", "temurin", "mvn", "maven", "jlink", "jdeps"} & set(re.split(r"[^a-z]+", text.lower()))
+    assert [c.value for c in final if c.cmd == "USER"][-1] == ("10001:10001",)
+
+
+def test_java_jlink_greeter_lints_clean(tmp_path: Path):
+    """The example greeter with ``jlink: true`` passes hadolint (warning level) and BuildKit's parser."""
+    project = tmp_path / "greeter"
+    shutil.copytree(GREETER, project)
+    spec = yaml.safe_load((project / "dockgen.yaml").read_text())
+    (project / "dockgen.yaml").write_text(yaml.safe_dump({**spec, "jlink": True}))
+    text = render(project / "dockgen.yaml", tmp_path / "out")["Dockerfile"].read_text()
+    assert [s[0].value[0] for s in split_stages(dockerfile.parse_string(text))] == [
+        "maven:3.9-eclipse-temurin-17", "debian:12-slim"]
+    assert lint_problems(text, spec) == []
+
+
+@pytest.mark.parametrize("language, version", [("python", "3.12"), ("go", "1.23"), ("none", None)])
+def test_jlink_is_refused_outside_java(tmp_path: Path, language, version):
+    """Issue 12: only Java has a JDK to link a runtime from; elsewhere ``jlink`` is bad input (exit 2) naming the field."""
+    lines = [f"name: svc\nlanguage: {language}\n", f"version: \"{version}\"\n" if version else "base: alpine:3.22\n",
+             "entrypoint: [/svc]\njlink: true\n"]
+    (tmp_path / "dockgen.yaml").write_text("".join(lines))
+    result = dockgen("render", tmp_path / "dockgen.yaml", "-o", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "dockgen.yaml:5:1: jlink: " in result.stderr  # file:line:col of the field
+    assert f"only language java links a runtime with jlink; {language} has no JDK" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -36,6 +36,8 @@ FIELD_DOCS = {
     "language": " | ".join(LANGUAGES) + ": picks the official base image and the install steps (R05).",
     "version": "The language runtime's version, quoted (\"3.12\"); required unless language is none.",
     "variant": "slim (Debian, default) or alpine.",
+    "jlink": "java only: true puts a jlink runtime of just the modules jdeps finds in the jars (in /opt/jre) on "
+             "debian:12-slim (or alpine, or base) instead of the eclipse-temurin JRE image; default false.",
     "base": "An explicit base image; its tag must start with a version, or carry a @sha256: digest (R06). scratch is allowed.",
     "system_packages": "OS packages in the final image (apt or apk); pin with name=version (R03, R04).",
     "build_packages": "OS packages needed only to build dependencies: builder stage only (R04).",

@@ -182,6 +182,7 @@ class Spec(_Model):
     language: Literal[LANGUAGES]  # the registry's names: the schema enum derives from them
     version: Annotated[str, BeforeValidator(version_text, json_schema_input_type=str), AfterValidator(matcher(r"[0-9][0-9A-Za-z.-]*", "version (e.g. \"3.12\")"))] | None = None
     variant: Literal["slim", "alpine"] = "slim"
+    jlink: bool = False  # issue 12: java only; the final image carries a jlink runtime instead of the JRE image
     base: BaseImage | None = None
     system_packages: list[OsPackage] = []
     build_packages: list[OsPackage] = []
@@ -271,6 +272,14 @@ class Spec(_Model):
         for i, config in enumerate(self.config):
             if config.target in writable:
                 raise Refusal(("config", i, "target"), f"{config.target} is a writable directory; the target must be a file path")
+        return self
+
+    @model_validator(mode="after")
+    def _jlink_is_java(self) -> "Spec":
+        """Issue 12: ``jlink`` links a Java runtime from the JDK; no other language has one to link."""
+        if self.jlink and self.language != "java":
+            raise Refusal(("jlink",), f"only language java links a runtime with jlink; {self.language} has no JDK to "
+                          "link one from: drop `jlink: true`")
         return self
 
     @model_validator(mode="after")

@@ -21,6 +21,15 @@ Either way the entrypoint is ``java -jar /app/app.jar`` in exec form, and
 limit without taking the place of the app's own arguments (``docker run image --args``).
 The JVM runs its shutdown hooks on SIGTERM and exits 143 (128 + 15).
 
+With ``jlink: true`` (issue 12) the final image is no JRE image but a small glibc base
+(``debian:12-slim``, Alpine's for the alpine variant, or the spec's ``base``) with a Java
+runtime of only the modules the app uses: the builder (a JDK image) runs ``jdeps
+--print-module-deps`` over the jars of the layers (the app's jar, and a Spring Boot
+jar's libraries), adds ``jdk.crypto.ec`` when the JDK has it (a TLS provider that no class
+names, so jdeps cannot see it), and ``jlink`` writes the runtime to ``/opt/jre``, which the
+final image copies first (it changes least, R07) and puts on ``PATH`` with ``JAVA_HOME``;
+still no JDK and no build tool there (R04).
+
 Detection (``dockgen init``) reads pom.xml (artifactId, ``maven.compiler.release``,
 ``java.version``, Spring Boot), build.gradle(.kts) and settings.gradle(.kts) (toolchain
 ``languageVersion``, ``sourceCompatibility``, ``rootProject.name``), the wrappers, and
@@ -59,6 +68,21 @@ GRADLE_FILES = ("build.gradle", "build.gradle.kts")
 LAYERS_DIR = "/out/layers"
 LAYERS = ("dependencies", "spring-boot-loader", "snapshot-dependencies", "application")
 HEAP = ("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")
+JRE = "/opt/jre"  # the jlink runtime, in the builder and in the final image alike
+# jlink's --compress: JDK 21 names the levels zip-0..zip-9 and deprecates 0-2; JDK 17 knows only 0-2.
+COMPRESS = {"17": "2"}
+DEFAULT_COMPRESS = "zip-6"
+# The modules the layers' jars use (jdeps), plus jdk.crypto.ec when the JDK has it, linked into a runtime.
+# --strip-java-debug-attributes, not --strip-debug: since JDK 13 (JDK-8219257) --strip-debug also strips
+# the native libraries with objcopy, which not every JDK image has (adoptium/containers#80: the -alpine
+# ones; Debian's OpenJDK); Temurin's native libraries come stripped already.
+JLINK = (
+    "set -e; mods=$(jdeps --ignore-missing-deps --print-module-deps --multi-release {version} "
+    "$(find {layers} -name \"*.jar\" | sort)); test -n \"$mods\" || {{ echo \"jdeps found no modules\" >&2; exit 1; }}; "
+    "if java --list-modules | grep -q ^jdk.crypto.ec@; then mods=\"$mods,jdk.crypto.ec\"; fi; "
+    "echo \"jlink modules: $mods\"; jlink --add-modules \"$mods\" --strip-java-debug-attributes --no-man-pages --no-header-files "
+    "--compress={compress} --output {jre}"
+)
 # The jar the build made (not -plain, -sources, -javadoc), unpacked into LAYERS_DIR: by the
 # Spring Boot tools jar mode when the jar has it, else as the application layer alone.
 UNPACK = (
@@ -102,20 +126,38 @@ def toolchain(spec: Spec) -> Toolchain:
     if spec.packages:
         warnings += (f"packages: {', '.join(spec.packages)} ignored: a Java build takes its dependencies from "
                      f"{'pom.xml' if tool == 'maven' else 'build.gradle'}; declare them there",)
+    final_image, final_env = spec.base or f"eclipse-temurin:{spec.version}-jre{alpine}", (HEAP,)
+    artifacts = tuple((f"{LAYERS_DIR}/{layer}/", in_workdir(spec, "")) for layer in LAYERS)
+    build += (("sh", "-c", unpack),)
+    if spec.jlink:
+        final_image, final_env, link, runtime = _jlink(spec)
+        build, artifacts = (*build, link), (runtime, *artifacts)
     return Toolchain(
-        final_image=spec.base or f"eclipse-temurin:{spec.version}-jre{alpine}",
+        final_image=final_image,
         builder_image=builder,
         manifests=manifests,
         install=install if {"pom.xml", *GRADLE_FILES} & set(manifests) else (),
         caches=(cache,),
-        build=(*build, ("sh", "-c", unpack)),
-        artifacts=tuple((f"{LAYERS_DIR}/{layer}/", in_workdir(spec, "")) for layer in LAYERS),
-        final_env=(HEAP,),
+        build=build,
+        artifacts=artifacts,
+        final_env=final_env,
         entrypoint=("java", "-jar", in_workdir(spec, "app.jar")),
         ignore=("target/", "build/", ".gradle/", "out/", "*.class", ".classpath", ".project", ".settings/"),
         builder_workdir=SOURCE,
         warnings=warnings,
     )
+
+
+def _jlink(spec: Spec) -> tuple[str, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, str]]:
+    """What ``jlink: true`` changes: (final image, final ENV, the builder's jdeps + jlink
+    command, the runtime's (builder path, final path) artifact). See the module docstring."""
+    from ..images import ALPINE, DEBIAN
+
+    final_image = spec.base or (ALPINE if spec.variant == "alpine" else DEBIAN)
+    env = (("JAVA_HOME", JRE), ("PATH", f"{JRE}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), HEAP)
+    script = JLINK.format(version=spec.version, layers=LAYERS_DIR, jre=JRE,
+                          compress=COMPRESS.get(spec.version.split(".")[0], DEFAULT_COMPRESS))
+    return final_image, env, ("sh", "-c", script), (f"{JRE}/", f"{JRE}/")
 
 
 def healthcheck(port: int, path: str, base: str | None) -> None:
