@@ -43,6 +43,9 @@ hostile = st.one_of(one_line.filter(lambda v: not re.search(r"://[^/@\s:]*:[^/@\
 argument = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=0, max_size=20)
 argv = st.lists(argument, min_size=1, max_size=4)
 process_argv = argv
+# R12: an entrypoint's first word is one program word (not empty, no spaces inside)
+program = argument.filter(lambda w: len(w.split()) == 1)
+entrypoint_argv = st.tuples(program, st.lists(argument, max_size=3)).map(lambda t: [t[0], *t[1]])
 upper = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"), min_size=1, max_size=8)
 
 env_names = upper.map(lambda s: "E" + s).filter(lambda s: not looks_like_secret(s))
@@ -117,7 +120,7 @@ def specs(draw) -> dict:
         spec["stop_signal"] = draw(st.sampled_from(S6_STOP_SIGNALS))  # the signals that stop s6-svscan (R11)
     else:
         if not languages.module(language).BINARY:
-            spec["entrypoint"] = draw(argv)
+            spec["entrypoint"] = draw(entrypoint_argv)
         elif draw(st.booleans()):  # a Go or Rust entrypoint names the binary: a path, then any arguments
             binary = draw(st.one_of(st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True),
                                     st.from_regex(r"(/[a-z0-9_-]{1,6}){1,3}", fullmatch=True)))

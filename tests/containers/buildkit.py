@@ -34,19 +34,28 @@ CLIENT = "/usr/bin/docker"  # Debian's client, not another one earlier on PATH
 class Docker:
     """A ``dockerd`` this process started; :meth:`stop` ends it.
 
+    Args:
+        data_root: the daemon's ``--data-root`` (images and BuildKit's cache).
+        mirrors: registries (``host:port``) that serve Docker Hub's images, over plain
+            http: written to the daemon config as ``registry-mirrors`` (``http://host:port``)
+            and ``insecure-registries`` (dockerd speaks https to a registry unless told
+            otherwise), so ``FROM debian:12-slim@sha256:...`` is pulled from there
+            (test_lock_registry.py); none by default.
+
     Raises:
         EngineError: dockerd is not installed, or its API did not come up within 60 s
             (the message holds the end of its log).
     """
 
-    def __init__(self, data_root: Path = DATA_ROOT) -> None:
+    def __init__(self, data_root: Path = DATA_ROOT, mirrors: tuple[str, ...] = ()) -> None:
         for program in (DOCKERD, CLIENT):
             if not Path(program).exists():
                 raise EngineError(f"{program} is missing: run scripts/system-deps.sh (make test does)")
         self.data_root = data_root
         data_root.mkdir(parents=True, exist_ok=True)
         self.run_dir = Path(tempfile.mkdtemp(prefix="dockgen-dockerd-"))  # a socket path must stay short
-        (self.run_dir / "daemon.json").write_text("{}\n")
+        config = {"registry-mirrors": [f"http://{m}" for m in mirrors], "insecure-registries": list(mirrors)} if mirrors else {}
+        (self.run_dir / "daemon.json").write_text(json.dumps(config) + "\n")
         (self.run_dir / "config").mkdir()
         self.socket = self.run_dir / "docker.sock"
         self.env = dict(os.environ, DOCKER_HOST=f"unix://{self.socket}", DOCKER_BUILDKIT="1",

@@ -1,8 +1,8 @@
 """``dockgen lock`` against real registries (issue 14): Debian's docker-registry on
 127.0.0.1 (registry_harness.py), the stand-ins pushed to it with skopeo, a multi-arch
 index, a registry behind htpasswd with credentials from a temp DOCKER_CONFIG, one behind
-a bearer-token service as Docker Hub has; then the locked Dockerfile built with Podman,
-which pulls every base by its digest.
+a bearer-token service as Docker Hub has; then the locked Dockerfile built with Podman
+and with BuildKit (Debian's dockerd, buildkit.py), each pulling every base by its digest.
 
 The open registry stands in for Docker Hub through ``--mirror`` (a pull-through mirror
 serves the same digests): ``golang:1.23`` (one manifest) and ``debian:12-slim`` (an index
@@ -111,7 +111,9 @@ def test_lock_pins_every_stage_by_index_or_manifest_digest_and_podman_builds_it(
     rendered = subprocess.run([str(DOCKGEN), "render", str(spec)], capture_output=True, text=True, timeout=120)
     assert rendered.returncode == 0, rendered.stderr
     froms = re.findall(r"^FROM .*", (context / "Dockerfile").read_text(), re.M)
-    assert froms == [f"FROM debian:12-slim@{index} AS init", f"FROM golang:1.23@{golang} AS builder", "FROM scratch"]
+    # the Go builder cross-compiles on the build platform (issue 14, tests/test_cross_compile.py)
+    assert froms == [f"FROM debian:12-slim@{index} AS init", f"FROM --platform=$BUILDPLATFORM golang:1.23@{golang} AS builder",
+                     "FROM scratch"]
 
     # Podman pulls each base by digest from the mirror (Docker Hub itself is unreachable here)
     conf = tmp_path / "registries.conf"
@@ -131,6 +133,35 @@ def test_lock_pins_every_stage_by_index_or_manifest_digest_and_podman_builds_it(
     files = registries.engine.run("image", "inspect", tag, "--format", "{{.Architecture}} {{len .RootFS.Layers}}").stdout
     assert files.split()[0] == "amd64"
     registries.engine.run("rmi", tag, check=False)
+
+
+def test_lock_pins_the_bases_and_buildkit_pulls_each_by_digest(registries: Registries, tmp_path: Path):
+    """The locked go-pinger built on BuildKit too (Debian's dockerd, buildkit.py): a new data
+    root holds no image, so each base comes from the mirror by its digest; ``syntax: false``
+    since the frontend image of a ``# syntax`` line would come from Docker Hub."""
+    from buildkit import Docker
+
+    context = tmp_path / "go-pinger"
+    shutil.copytree(ROOT / "specs" / "go-pinger", context)
+    spec = context / "dockgen.yaml"
+    spec.write_text(spec.read_text() + "syntax: false\n")
+    assert lock(spec, "--mirror", registries.mirror).returncode == 0
+    rendered = subprocess.run([str(DOCKGEN), "render", str(spec)], capture_output=True, text=True, timeout=120)
+    assert rendered.returncode == 0, rendered.stderr
+    index, _ = raw_digest(registries.engine, f"{registries.hub.host}/library/debian:12-slim")
+    golang, _ = raw_digest(registries.engine, f"{registries.hub.host}/library/golang:1.23")
+    assert locked(spec) == [f"debian:12-slim@{index}", f"golang:1.23@{golang}"]
+    daemon = Docker(data_root=tmp_path / "docker", mirrors=(registries.hub.host,))
+    try:
+        assert daemon.run("images", "-q").stdout.strip() == ""  # nothing to build from but the registry
+        log, seconds = daemon.build(context, "dockgen-test/go-pinger-locked:dev", "--label", LABEL)
+        print(f"\nbuilt the locked go-pinger with BuildKit in {seconds:.1f} s", file=sys.stderr)
+        for image, digest in (("debian", index), ("golang", golang)):
+            assert f"docker.io/library/{image}:{'12-slim' if image == 'debian' else '1.23'}@{digest}" in log, log[-3000:]
+        assert daemon.inspect("dockgen-test/go-pinger-locked:dev")["Architecture"] == "amd64"
+    finally:
+        daemon.stop()
+        shutil.rmtree(tmp_path / "docker", ignore_errors=True)
 
 
 def test_lock_takes_a_docker_manifest_lists_digest(registries: Registries, tmp_path: Path):

@@ -102,6 +102,9 @@ class Toolchain:
             and compiles for the target one, the variables set from BuildKit's automatic
             platform ARGs before the ``build`` commands; empty means the builder runs per
             target platform (emulated when it is not the build machine's).
+        cross_install: the ``install`` compiles for the target platform too (Rust's
+            dependency build), so the platform ARGs come before it; False (Go's module
+            download is the same for every platform) puts them after it (R07).
         build_env: ENV set after the install, for the spec's ``build`` commands only (the
             virtual environment on PATH for ``manage.py collectstatic``), (name, value) pairs.
     """
@@ -127,6 +130,7 @@ class Toolchain:
     build_caches: tuple[str, ...] = ()
     builder_only: tuple[str, ...] = ()
     cross_env: tuple[tuple[str, str], ...] = ()
+    cross_install: bool = False
     build_env: tuple[tuple[str, str], ...] = ()
 
     @property

@@ -17,6 +17,19 @@ nothing of cargo reaches a layer. Limits of the stand-in crate: a workspace, a
 ``[[bin]]`` or ``build`` whose file is not yet copied, fail the dependency step; list
 ``dependencies`` (and ``copy``) accordingly, or use cargo-chef in your own ``build``.
 
+Cross-compiling (issue 14): the static (musl) build runs on the build platform
+(``FROM --platform=$BUILDPLATFORM``) and compiles for the target one: BuildKit's
+``TARGETARCH`` (``amd64``, ``arm64``) names the triple (``x86_64``/``aarch64`` +
+``-unknown-linux-musl``), which ``rustup target add`` installs before the dependency step,
+``cargo build --target`` builds for, and whose ``target/<triple>/release/`` holds the
+binary. ``rust-lld`` links it (``CARGO_TARGET_<TRIPLE>_LINKER``): the musl targets ship
+self-contained crt objects and libc, so no C cross toolchain is needed; build scripts and
+proc macros still link for the host with Alpine's ``musl-dev``. Builds that link C code of
+the target (``build_packages``), ``cargo install`` of ``packages`` and every glibc build
+(a Debian builder: it would need ``gcc-aarch64-linux-gnu`` and the target's libc and
+libraries, e.g. OpenSSL, in the builder) run per platform, emulated when the target is not
+the build machine's.
+
 The binary's name is the basename of the entrypoint's first word, else the spec's
 ``name`` (``cargo build --bin NAME``); it goes to :func:`~.base.binary_path`. Detection
 (``dockgen init``) reads Cargo.toml (package name, ``[[bin]]``, ``rust-version``),
@@ -26,9 +39,11 @@ sources' ``bind`` calls (actix, axum, std) for the port.
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 
 from ..images import ALPINE, family_of
+from ..ospkg import Glob
 from .base import Toolchain, binary_path, manifests_for
 
 if TYPE_CHECKING:
@@ -56,6 +71,17 @@ OUT = "/out/app"
 TOOLS = "/out/tools"
 # Debian releases by version and codename: the glibc builder matches the final image's release.
 CODENAMES = {"12": "bookworm", "bookworm": "bookworm", "13": "trixie", "trixie": "trixie"}
+# Issue 14: the musl build cross-compiles, told the target by BuildKit's TARGETARCH.
+CROSS_ENV = (("RUST_TARGETARCH", "TARGETARCH"),)
+ARCHES = (("amd64", "x86_64"), ("arm64", "aarch64"))  # TARGETARCH -> the triple's first part
+MUSL = "unknown-linux-musl"
+# rust-lld links a musl target without a C cross toolchain (self-contained crt objects and libc)
+LINKERS = tuple((f"CARGO_TARGET_{arch.upper()}_{MUSL.upper().replace('-', '_')}_LINKER", "rust-lld")
+                for _, arch in ARCHES)
+# one shell word that sets $triple from $RUST_TARGETARCH in a RUN that compiles; an arch
+# without a triple here names itself in the one rustup or cargo then refuses
+TRIPLE = Glob('triple="$(case $RUST_TARGETARCH in ' + " ".join(f"({t}) echo {a} ;;" for t, a in ARCHES)
+              + f' (*) echo unsupported-TARGETARCH-$RUST_TARGETARCH ;; esac)-{MUSL}"')
 
 
 def builder_image(spec: Spec, final: str) -> str:
@@ -71,22 +97,32 @@ def builder_image(spec: Spec, final: str) -> str:
     return f"rust:{spec.version}-slim-{codename}" if codename else f"rust:{spec.version}-slim"
 
 
+def cross(spec: Spec, builder: str) -> bool:
+    """Issue 14: the build cross-compiles: the musl builder (Alpine), nothing of the target's
+    C code to link (no ``build_packages``), no ``cargo install`` of ``packages``."""
+    return builder.endswith("-alpine") and not spec.build_packages and not spec.packages
+
+
 def toolchain(spec: Spec) -> Toolchain:
     """Rust's toolchain for ``spec`` (see module docstring)."""
     final = spec.base or (ALPINE if spec.variant == "alpine" else "scratch")
     builder = builder_image(spec, final)
+    crossing = cross(spec, builder)
+    target = ("--target", Glob('"$triple"')) if crossing else ()
     manifests = manifests_for(spec, DEFAULT_MANIFESTS)
     locked = ("--locked",) if "Cargo.lock" in manifests else ()
-    install: list[tuple[str, ...]] = []
+    install: list[tuple[str, ...]] = [(TRIPLE,), ("rustup", "target", "add", Glob('"$triple"'))] if crossing else []
     if "Cargo.toml" in manifests:  # R07: the dependencies alone, compiled for a stand-in crate
-        install += [("mkdir", "-p", "src"), ("touch", "src/lib.rs"), ("cargo", "build", "--release", *locked),
+        install += [("mkdir", "-p", "src"), ("touch", "src/lib.rs"), ("cargo", "build", "--release", *locked, *target),
                     ("rm", "-rf", "src")]
     install += [("cargo", "install", "--locked", "--root", TOOLS, package) for package in spec.packages]
     binary = binary_path(spec)
     name = binary.rsplit("/", 1)[-1]
+    release = Glob('target/"$triple"/release/' + shlex.quote(name)) if crossing else f"target/release/{name}"
     build = (("find", ".", "-path", "./target", "-prune", "-o", "-type", "f", "-exec", "touch", "{}", "+"),
-             ("cargo", "build", "--release", *locked, "--bin", name),
-             ("mkdir", "-p", OUT.rsplit("/", 1)[0]), ("cp", f"target/release/{name}", OUT))
+             *(((TRIPLE,),) if crossing else ()),
+             ("cargo", "build", "--release", *locked, *target, "--bin", name),
+             ("mkdir", "-p", OUT.rsplit("/", 1)[0]), ("cp", release, OUT))
     artifacts = [(OUT, binary), (CERTS, CERTS)]
     if spec.packages:
         artifacts.append((f"{TOOLS}/bin/", "/usr/local/bin/"))
@@ -99,6 +135,7 @@ def toolchain(spec: Spec) -> Toolchain:
         manifests=manifests,
         install=tuple(install),
         caches=(f"{CARGO_HOME}/registry", f"{CARGO_HOME}/git/db", f"{SOURCE}/target"),
+        builder_env=LINKERS if crossing else (),
         build=build,
         artifacts=tuple(artifacts),
         entrypoint=(binary,),
@@ -107,6 +144,8 @@ def toolchain(spec: Spec) -> Toolchain:
         builder_packages=("musl-dev",) if builder.endswith("-alpine") else (),
         unpinned=tuple(p for p in spec.packages if "@" not in p),
         warnings=warnings,
+        cross_env=CROSS_ENV if crossing else (),
+        cross_install=crossing,
     )
 
 

@@ -164,9 +164,12 @@ def builder_stage(build: Build) -> list[Stage]:
     if tool.builder_env:
         steps.append(Env("language", (Rule.R04,), items=tool.builder_env))
     steps.append(Workdir("workdir", (), path=tool.builder_workdir or spec.workdir))
+    # after the install, so its layer is shared by every target platform (R07), unless the
+    # install compiles for the target (Rust's dependencies)
+    target = [TargetPlatform("language", (Rule.R07,), env=tool.cross_env)] if tool.cross else []
+    steps += target if tool.cross_install else []
     steps += dependency_steps(tool, tuple(spec.build_secrets))
-    if tool.cross:  # after the install, so its layer is shared by every target platform (R07)
-        steps.append(TargetPlatform("language", (Rule.R07,), env=tool.cross_env))
+    steps += [] if tool.cross_install else target
     steps += buildstep.build_steps(build)
     purpose = "builds dependencies" + (" and the app" if spec.build else "") + "; nothing else of it reaches the final image (R04)"
     return [Stage("builder", purpose, tuple(steps))]
