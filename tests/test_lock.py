@@ -149,7 +149,7 @@ def test_render_pins_every_from_from_the_lock_without_the_network(tmp_path: Path
     assert result.stdout.strip().splitlines()[-1] in ("[]", "['socket']")  # no HTTP client is even loaded
     dockerfile = (tmp_path / "Dockerfile").read_text()
     assert re.findall(r"^FROM .*", dockerfile, re.M) == [
-        f"FROM debian:12-slim@{D2} AS init", f"FROM golang:1.23@{D1} AS builder", "FROM scratch"]
+        f"FROM debian:12-slim@{D2} AS init", f"FROM --platform=$BUILDPLATFORM golang:1.23@{D1} AS builder", "FROM scratch"]
     assert [f for f in hadolint(dockerfile) if f["code"] not in ("DL3008",)] == []
     assert "not in dockgen.lock.yaml" not in result.stderr
     assert dockgen("render", "--check", spec).returncode == 0
@@ -168,7 +168,7 @@ def test_render_warns_of_an_image_the_lock_lacks_and_writes_it_by_tag(tmp_path: 
     assert result.returncode == 0, result.stderr
     assert "warning: debian:12-slim: not in dockgen.lock.yaml, so FROM names it by tag alone; run `dockgen lock` again" in result.stderr
     dockerfile = (tmp_path / "Dockerfile").read_text()
-    assert "FROM debian:12-slim AS init" in dockerfile and f"FROM golang:1.23@{D1} AS builder" in dockerfile
+    assert "FROM debian:12-slim AS init" in dockerfile and f"FROM --platform=$BUILDPLATFORM golang:1.23@{D1} AS builder" in dockerfile
 
 
 def test_render_without_a_lock_is_unchanged(tmp_path: Path):

@@ -287,6 +287,8 @@ class Spec(_Model):
         """R12: the exec form runs the first entrypoint word as the program's name, so it is a
         name or path: not empty, and not a command line with spaces (``node --inspect``)."""
         program = self.entrypoint[0] if self.entrypoint else None
+        if _language(self.language).BINARY:
+            return self  # the binary's path has its own, stricter check (_binary)
         if program is not None and not program.strip():
             raise Refusal(("entrypoint", 0), "is empty: the first word is the program to run, e.g. entrypoint: [node]", Rule.R12)
         if program is not None and len(program.split()) > 1:
