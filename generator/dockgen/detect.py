@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from . import languages
-from .languages._read import Command, Guess, one_line, read, rel
+from .languages._read import Command, Found, Guess, one_line, read, rel
 
 __all__ = ["Command", "Detection", "Guess", "detect", "evidence", "looked_for", "sanitize_name"]
 
@@ -72,6 +72,10 @@ class Detection:
     files: tuple[tuple[str, str], ...] = ()
     user: Guess | None = None
     notes: tuple[str, ...] = field(default=())
+
+
+# The fields of a language's Found that a Detection carries unchanged (the rest detect answers itself).
+_CARRIED = tuple(sorted({f.name for f in fields(Detection)} & {f.name for f in fields(Found)} - {"name", "writable"}))
 
 
 def evidence(root: Path) -> dict[str, tuple[int, list[str]]]:
@@ -157,12 +161,10 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
     writable = _writable_dirs(root, found.writable, tuple(found.volumes.value) if found.volumes else ())
     alternatives = tuple(Command(c.with_port(c.binds), c.source, c.port, c.needs) if c.binds is not None else c
                          for c in candidates[1:])
-    return Detection(directory=root, language=lang_guess, other_languages=others, name=name, version=found.version,
-                     dependencies=found.dependencies, package_manager=found.package_manager, port=port, command=command, alternatives=alternatives,
-                     base=found.base, copy=found.copy, workdir=found.workdir, env=found.env, writable=writable,
-                     build=found.build, artifacts=found.artifacts, static=found.static,
-                     system_packages=found.system_packages, build_packages=found.build_packages, config=found.config,
-                     processes=found.processes, volumes=found.volumes, files=found.files, user=found.user, notes=tuple(notes))
+    # what the language found goes across by name; detect's own answers replace its guesses
+    carried = {name: getattr(found, name) for name in _CARRIED}
+    return Detection(**carried, directory=root, language=lang_guess, other_languages=others, name=name, port=port,
+                     command=command, alternatives=alternatives, writable=writable, notes=tuple(notes))
 
 
 WRITTEN_DIRS = ("logs", "log", "tmp", "storage", "uploads", "data")  # where apps write beside their code
