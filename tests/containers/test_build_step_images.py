@@ -138,8 +138,10 @@ VITE_SPA = next(s for s in EXAMPLES if s.parent.name == "node-vite-spa")
 
 
 def test_static_spa_served_by_nginx_as_the_user_with_spa_cache_and_gzip(engine, built, running) -> None:
-    """nginx answers /, a deep link (index.html), hashed assets with a year's cache and gzip;
-    it runs as uid 10001 on the read-only root; no Node.js is in the final image."""
+    """nginx answers /, a deep link of the React router (index.html), hashed assets with a
+    year's cache and gzip; it runs as uid 10001 on the read-only root; no Node.js is in the
+    final image."""
+    import gzip
     import urllib.request
 
     item = built(VITE_SPA)
@@ -147,7 +149,7 @@ def test_static_spa_served_by_nginx_as_the_user_with_spa_cache_and_gzip(engine, 
     port = container.ports[8080]
     status, body = wait_http(engine, container, port, "/")
     assert status == 200 and "vite-spa" in body
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/about/deep/link", timeout=5) as answer:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/users/42", timeout=5) as answer:
         assert answer.status == 200 and "vite-spa" in answer.read().decode()
         assert answer.headers["Cache-Control"] == "no-cache"
     script = next(p for p in image_files(engine, item.tag)[0] if p.startswith("app/assets/") and p.endswith(".js"))
@@ -155,6 +157,7 @@ def test_static_spa_served_by_nginx_as_the_user_with_spa_cache_and_gzip(engine, 
     with urllib.request.urlopen(request, timeout=5) as answer:
         assert "immutable" in answer.headers["Cache-Control"]
         assert answer.headers.get("Content-Encoding") == "gzip"
+        assert b"vite-spa: user" in gzip.decompress(answer.read()), "not the React app's bundle"
     try:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/assets/missing.js", timeout=5)
         raise AssertionError("a missing asset must not answer index.html")
