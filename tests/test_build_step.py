@@ -168,9 +168,10 @@ def test_static_without_spa_answers_404_for_unknown_paths(tmp_path: Path):
     assert "try_files $uri $uri/ =404;" in files["nginx.conf"] and "/index.html;" not in files["nginx.conf"]
 
 
-def test_static_alpine_variant_uses_nginx_alpine(tmp_path: Path):
+def test_static_alpine_variant_uses_nginx_alpine_slim(tmp_path: Path):
     files = render(tmp_path, {**SPA, "variant": "alpine"})
-    assert stages(files["Dockerfile"])[-1][0].value == ("nginx:1.28-alpine",)
+    assert stages(files["Dockerfile"])[-1][0].value == ("nginx:1.28-alpine-slim",)
+    assert "addgroup" in files["Dockerfile"] and "useradd" not in files["Dockerfile"]  # BusyBox's, as the image has
     assert_clean(files, {**SPA, "variant": "alpine"})
 
 

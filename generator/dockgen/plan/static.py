@@ -1,8 +1,9 @@
 """The static web server (issue 11, ``static:``): the final image is nginx serving the
 built files as the non-root user.
 
-Why nginx, and from its official image (``nginx:<version>``, Debian, or ``-alpine`` for the
-alpine variant, R05): it answers deep links with ``index.html`` (``try_files``, for an SPA),
+Why nginx, and from its official image (``nginx:<version>``, Debian, or ``-alpine-slim`` for
+the alpine variant, R05; the slim Alpine image is nginx without the njs, xslt, image-filter
+and geoip modules of the ``-alpine`` one, which this configuration does not use): it answers deep links with ``index.html`` (``try_files``, for an SPA),
 sends cache and compression headers, runs unprivileged when its configuration says so,
 and is a Docker Official Image in both families. BusyBox httpd has no SPA fallback;
 nginxinc's ``nginx-unprivileged`` is not an official image. The configuration is a file
@@ -25,7 +26,7 @@ from ..rules import Rule
 if TYPE_CHECKING:
     from .image import Build
 
-IMAGES = {"slim": "nginx:1.28", "alpine": "nginx:1.28-alpine"}  # official images, pinned to the stable line (R06)
+IMAGES = {"slim": "nginx:1.28", "alpine": "nginx:1.28-alpine-slim"}  # official images, pinned to the stable line (R06)
 CONF = "/etc/nginx/nginx.conf"
 CONF_FILE = "nginx.conf"  # the generated file in the build context (outputs.py)
 # -e stderr: nginx opens its error log before it reads the configuration; the image's
