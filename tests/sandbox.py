@@ -4,7 +4,7 @@ Used by test_runsh.py and test_s6.py (R02, R11, R17, R18). The tests run as root
 (``make test`` in CI), so ``unshare`` can give each run:
 
 - a private mount namespace, where a test directory is bind-mounted over each directory
-  the rendered run.sh writes into (``/run/dockgen`` ...): the script runs unchanged, with
+  the rendered run.sh writes into (``/var/lib/dockgen`` ...): the script runs unchanged, with
   its real absolute paths, and the host is not touched;
 - optionally a fresh PID namespace (``--pid --fork --mount-proc``), where the first
   program is PID 1 exactly as in a container (tini, or the app itself with ``init: false``).

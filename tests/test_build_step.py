@@ -157,9 +157,9 @@ def test_static_serves_the_built_files_with_nginx_as_the_user(tmp_path: Path):
     assert "listen 8080;" in conf and "root /app;" in conf and "daemon off;" in conf
     assert "try_files $uri $uri/ /index.html;" in conf  # spa: deep links answer index.html
     assert "gzip on;" in conf and "immutable" in conf
-    assert "pid /run/dockgen/nginx.pid;" in conf and not any(line.strip().startswith("user ") for line in conf.splitlines())
+    assert "pid /var/lib/dockgen/nginx.pid;" in conf and not any(line.strip().startswith("user ") for line in conf.splitlines())
     compose = yaml.safe_load(files["compose.yaml"])["services"]["spa"]
-    assert compose["read_only"] is True and "/run/dockgen:mode=1777" in compose["tmpfs"]  # R13 (a form Docker and Podman both accept)
+    assert compose["read_only"] is True and "/var/lib/dockgen:mode=1777" in compose["tmpfs"]  # R13 (a form Docker and Podman both accept)
     assert_clean(files, SPA)
 
 

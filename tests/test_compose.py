@@ -28,15 +28,15 @@ def compose_config(directory: Path) -> dict:
 
 
 def expected_tmpfs(spec_path: Path) -> set[str]:
-    """Writable paths that are not volumes, plus /run/dockgen when run.sh writes there (configs, s6)
+    """Writable paths that are not volumes, plus /var/lib/dockgen when run.sh writes there (configs, s6)
     or the static web server keeps its pid and temporary files there (issue 11)."""
     plan = make_plan(load_spec(spec_path))
     spec = plan.spec
     paths = set(spec.writable) - set(spec.volumes)
     configs = plan.startup.configs if plan.startup else ()
-    if any(c.path.startswith("/run/dockgen/") for c in configs) or (plan.startup and plan.startup.supervision) \
+    if any(c.path.startswith("/var/lib/dockgen/") for c in configs) or (plan.startup and plan.startup.supervision) \
             or spec.static:
-        paths.add("/run/dockgen")
+        paths.add("/var/lib/dockgen")
     return paths
 
 

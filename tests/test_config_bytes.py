@@ -38,11 +38,11 @@ def written(root: Path, shell, template: bytes, password: str = "pw") -> bytes:
                                     "config": [{"source": "app.tmpl", "target": "/etc/app/app.ini"}],
                                     "entrypoint": ["/bin/true"]}))
     files = render(spec, root / "out")
-    binds, hosts = bind_dirs(["/run/dockgen/app.ini"], root)
+    binds, hosts = bind_dirs(["/var/lib/dockgen/app.ini"], root)
     result = subprocess.run(sandbox([*shell.argv, str(files["run.sh"]), "/bin/true"], binds),
                             env={"DB_PASSWORD": password, "PATH": shell.path}, capture_output=True, timeout=30)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
-    return (hosts["/run/dockgen"] / "app.ini").read_bytes()
+    return (hosts["/var/lib/dockgen"] / "app.ini").read_bytes()
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -128,7 +128,7 @@ def test_r02_r12_entrypoint_cmd_healthcheck_in_exec_form(r):
     if r.spec.get("entrypoint"):
         assert argv[-len(r.spec["entrypoint"]):] == r.spec["entrypoint"]
     elif r.spec.get("processes"):
-        assert argv[-2:] == ["s6-svscan", "/run/dockgen/s6"]
+        assert argv[-2:] == ["s6-svscan", "/var/lib/dockgen/s6"]
     cmds = [list(c.value) for c in r.final if c.cmd == "CMD"]
     assert cmds == ([r.spec["cmd"]] if r.spec.get("cmd") else [])
 

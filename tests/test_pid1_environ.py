@@ -46,9 +46,9 @@ def write_spec(root: Path, init: bool, processes: bool) -> Path:
 
 
 def image_binds(run_sh: Path, root: Path) -> list[tuple[Path, str, str]]:
-    """run.sh at /usr/local/bin/run.sh, a writable /run/dockgen and an /app to start in."""
+    """run.sh at /usr/local/bin/run.sh, a writable /var/lib/dockgen and an /app to start in."""
     binds = []
-    for name, target, mode in (("image-bin", str(Path(RUN_SH).parent), "ro"), ("run-dockgen", "/run/dockgen", "rw"),
+    for name, target, mode in (("image-bin", str(Path(RUN_SH).parent), "ro"), ("run-dockgen", "/var/lib/dockgen", "rw"),
                                ("workdir", "/app", "ro")):
         (root / name).mkdir()
         os.makedirs(target, exist_ok=True)

@@ -72,7 +72,28 @@ def test_r13_r14_r18_policy_values_for_a_spec(tmp_path: Path):
 
 def test_r13_run_sh_s_runtime_dir_is_a_tmpfs_owned_by_the_user(tmp_path: Path):
     spec = {"name": "demo", "language": "none", "base": "debian:12-slim", "processes": {"web": {"command": ["web"]}}}
-    assert _plan(spec, tmp_path).policy.tmpfs == (Mount("/run/dockgen", "tmpfs", 10001, 10001, mode=0o1777),)
+    assert _plan(spec, tmp_path).policy.tmpfs == (Mount("/var/lib/dockgen", "tmpfs", 10001, 10001, mode=0o1777),)
+
+
+def test_r13_no_tmpfs_mount_point_in_the_image_under_podman_s_own_tmpfs(tmp_path: Path):
+    """Podman's --read-only mounts a tmpfs on /run, /tmp, /var/tmp and /dev/shm, copying the
+    image's directories into it under the umask: a tmpfs mounted on such a copy gets mode 1755,
+    which the user cannot write. So a writable path inside one is left to the engine, and
+    run.sh's own directory (RUNTIME_DIR) lies outside them all."""
+    from dockgen.plan import RUNTIME_DIR
+    from dockgen.plan.policy import ENGINE_TMPFS
+
+    assert not any(RUNTIME_DIR.startswith(parent + "/") for parent in ENGINE_TMPFS)
+    spec = {**PY, "writable": ["/tmp/cache", "/run/app", "/app/cache"], "processes": {"web": {"command": ["web"]}}}
+    spec.pop("entrypoint", None)
+    (tmp_path / "dockgen.yaml").write_text(yaml.safe_dump(spec))
+    result = dockgen("render", str(tmp_path / "dockgen.yaml"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (tmp_path / "out" / "Dockerfile").read_text()
+    made = next(line for line in dockerfile.splitlines() if "mkdir -p" in line).split()
+    assert "/app/cache" in made and RUNTIME_DIR in made and "/tmp/cache" not in made and "/run/app" not in made, made
+    tmpfs = yaml.safe_load((tmp_path / "out" / "compose.yaml").read_text())["services"]["demo"]["tmpfs"]
+    assert {f"{p}:mode=1777" for p in ("/tmp/cache", "/run/app", "/app/cache", RUNTIME_DIR)} <= set(tmpfs), tmpfs
 
 
 def test_r11_compose_and_docker_run_read_the_same_whole_seconds(tmp_path: Path):

@@ -1,7 +1,7 @@
 """run.sh executed for real (R02, R11, R17, R18), never grepped.
 
 Every test renders a spec with the CLI and runs the rendered run.sh unchanged, with its real
-image paths: a private mount namespace binds a test directory over ``/run/dockgen`` (and
+image paths: a private mount namespace binds a test directory over ``/var/lib/dockgen`` (and
 any other directory run.sh writes a config file into), see ``sandbox.py``. The secrets and
 config tests run under dash (Debian: mawk, coreutils), BusyBox sh with only BusyBox applets
 on PATH (Alpine) and bash. The PID 1 tests use a fresh PID namespace where run.sh starts
@@ -180,9 +180,9 @@ def write_secret(root: Path, content: bytes) -> Path:
 
 
 def test_r17_config_target_outside_writable_paths_goes_to_run_dockgen(corpus):
-    # /etc is read-only at run time (R13): run.sh writes /run/dockgen/app.ini, which the image links to.
+    # /etc is read-only at run time (R13): run.sh writes /var/lib/dockgen/app.ini, which the image links to.
     assert corpus["config"].target == "/etc/app/app.ini"
-    assert corpus["config"].path == "/run/dockgen/app.ini"
+    assert corpus["config"].path == "/var/lib/dockgen/app.ini"
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE) + sorted(FILE_ONLY))
@@ -276,7 +276,7 @@ def test_r17_required_placeholder_exits_78_with_its_message(corpus, shell, tmp_p
 
 
 def test_r17_config_dir_not_writable_by_the_app_user_exits_78_naming_the_file(corpus, shell, open_tmp):
-    # The container runs as 10001 (R15); /run/dockgen here belongs to root, mode 0755.
+    # The container runs as 10001 (R15); /var/lib/dockgen here belongs to root, mode 0755.
     result, written = run_startup(corpus, shell, open_tmp, {"DB_PASSWORD": "pw"}, user=(10001, 10001))
     assert_config_error(result, corpus["config"].path)
     assert not written.exists()
@@ -471,7 +471,7 @@ def test_r17_template_lines_equal_to_the_delimiter_come_through(shell, tmp_path)
     result = subprocess.run(sandbox([*shell.argv, str(files["run.sh"]), "/bin/true"], binds),
                             env={"DB_PASSWORD": "x", "PATH": shell.path}, capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
-    assert (hosts["/run/dockgen"] / "app.ini").read_text() == "DOCKGEN_TEMPLATE\nDOCKGEN_TEMPLATE_1\n'EOF'\nx\n"
+    assert (hosts["/var/lib/dockgen"] / "app.ini").read_text() == "DOCKGEN_TEMPLATE\nDOCKGEN_TEMPLATE_1\n'EOF'\nx\n"
 
 
 def writable_spec(root: Path, target: str) -> Path:

@@ -3,7 +3,7 @@
 Each test renders a processes spec with the CLI and starts the image's ENTRYPOINT chain on
 the host, in a private mount namespace (sandbox.py): the rendered run.sh is bound at its
 image path, /usr/local/bin/run.sh, which every s6 service's ``run`` and ``finish`` link to,
-and a test directory is bound at /run/dockgen, where run.sh writes the scan directory. run.sh
+and a test directory is bound at /var/lib/dockgen, where run.sh writes the scan directory. run.sh
 (dash) then execs Debian's ``s6-svscan``. The programs are small python programs that print
 to the container's stdout, which is the pipe the test reads.
 """
@@ -53,14 +53,14 @@ def write_spec(root: Path, processes: dict, grace: str = "10s", init: bool = Fal
 
 
 def image_paths(files: dict[str, Path], root: Path, workdir: str = "/app") -> list[tuple[Path, str, str]]:
-    """Binds that put run.sh at its image path, a writable /run/dockgen and the workdir in place."""
+    """Binds that put run.sh at its image path, a writable /var/lib/dockgen and the workdir in place."""
     bin_dir, runtime, work = root / "image-bin", root / "run-dockgen", root / "workdir"
-    for directory, mount_point in ((bin_dir, None), (runtime, "/run/dockgen"), (work, workdir)):
+    for directory, mount_point in ((bin_dir, None), (runtime, "/var/lib/dockgen"), (work, workdir)):
         directory.mkdir()
         if mount_point:
             os.makedirs(mount_point, exist_ok=True)
     shutil.copy2(files["run.sh"], bin_dir / "run.sh")
-    return [(bin_dir, str(Path(RUN_SH).parent), "ro"), (runtime, "/run/dockgen", "rw"), (work, workdir, "ro")]
+    return [(bin_dir, str(Path(RUN_SH).parent), "ro"), (runtime, "/var/lib/dockgen", "rw"), (work, workdir, "ro")]
 
 
 def start(spec: Path, root: Path, pid_namespace: bool = False) -> Started:
@@ -231,7 +231,7 @@ def processes_specs() -> list[Path]:
     return [p for p in EXAMPLES + RUNTIME_CASES if yaml.safe_load(p.read_text()).get("processes")]
 
 
-STUB = "#!/bin/sh\nprintf '%s\\n' \"$PWD\" \"$@\" > /run/dockgen/argv\n"
+STUB = "#!/bin/sh\nprintf '%s\\n' \"$PWD\" \"$@\" > /var/lib/dockgen/argv\n"
 
 
 @pytest.mark.parametrize("spec", processes_specs(), ids=spec_id)
@@ -255,7 +255,7 @@ def test_r01_each_service_runs_exactly_its_program_in_the_workdir(spec, tmp_path
         service = tmp_path / "run-dockgen" / "s6" / name
         service.mkdir(parents=True)
         (service / "run").symlink_to(RUN_SH)
-        script = f"cd /run/dockgen/s6/{name} && exec ./run {name}"
+        script = f"cd /var/lib/dockgen/s6/{name} && exec ./run {name}"
         result = subprocess.run(sandbox(["/bin/sh", "-c", script], binds), env={"PATH": f"{stubs}:/usr/bin:/bin"},
                                 capture_output=True, text=True, timeout=SLOW)
         if name == "not-a-program":

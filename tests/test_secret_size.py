@@ -38,10 +38,10 @@ def start(root: Path, shell, sizes: dict[str, int]) -> tuple[subprocess.Complete
         secret = root / f"secret-{name.lower()}"
         secret.write_bytes(b"s" * size + b"\n")
         env[f"{name}_FILE"] = str(secret)
-    binds, hosts = bind_dirs(["/run/dockgen/app.ini"], root)
+    binds, hosts = bind_dirs(["/var/lib/dockgen/app.ini"], root)
     result = subprocess.run(sandbox([*shell.argv, str(files["run.sh"]), "/bin/true"], binds), env=env,
                             capture_output=True, text=True, timeout=60)
-    return result, hosts["/run/dockgen"] / "app.ini"
+    return result, hosts["/var/lib/dockgen"] / "app.ini"
 
 
 def largest(name: str) -> int:

@@ -107,9 +107,9 @@ def test_r13_writable_path_with_trailing_slash_is_the_same_directory(tmp_path: P
 
 
 def test_r17_config_target_in_the_runtime_dir_gets_the_runtime_dir(tmp_path: Path):
-    spec = {**BASE, "config": [{"source": "a.tmpl", "target": "/run/dockgen/a.conf"}]}
+    spec = {**BASE, "config": [{"source": "a.tmpl", "target": "/var/lib/dockgen/a.conf"}]}
     plan = _plan(spec, tmp_path, {"a.tmpl": "x\n"})
-    assert "/run/dockgen" in [m.path for m in plan.policy.tmpfs]
+    assert "/var/lib/dockgen" in [m.path for m in plan.policy.tmpfs]
 
 
 def test_r18_config_holding_a_secret_defaults_to_mode_0600(tmp_path: Path):
@@ -253,12 +253,12 @@ def test_r11_s6_kills_a_stubborn_program_exactly_one_second_before_the_grace_per
 
 
 def test_r17_a_config_file_named_s6_never_lands_on_the_scan_directory(tmp_path: Path):
-    """Config files outside writable paths go to /run/dockgen/<name>; the name ``s6`` is the
+    """Config files outside writable paths go to /var/lib/dockgen/<name>; the name ``s6`` is the
     scan directory's there, so such a file gets another one."""
     spec = {**PROCESSES, "config": [{"source": "s6.tmpl", "target": "/etc/myapp/s6"}]}
     plan = _plan(spec, tmp_path, {"s6.tmpl": "x\n"})
     (config,) = plan.startup.configs
-    assert config.path == "/run/dockgen/s6-2" and plan.startup.supervision.scan_dir == "/run/dockgen/s6"
+    assert config.path == "/var/lib/dockgen/s6-2" and plan.startup.supervision.scan_dir == "/var/lib/dockgen/s6"
 
 
 @pytest.mark.parametrize("resources, unset", [

@@ -159,7 +159,9 @@ def run_args(item: Built) -> tuple[list[str], dict[int, int]]:
     assert service["read_only"] is True, "compose.yaml must set read_only (R13)"
     assert service["cap_drop"] == ["ALL"], "compose.yaml must drop every capability (R14)"
     assert "no-new-privileges:true" in service["security_opt"], "compose.yaml must set no-new-privileges (R14)"
-    args = ["--read-only", "--read-only-tmpfs=false", "--cap-drop=ALL", "--security-opt=no-new-privileges",
+    # --read-only as compose's read_only gives it: Podman then mounts its own tmpfs on /run,
+    # /tmp, /var/tmp and /dev/shm too (read_only_tmpfs), and the image must work with them.
+    args = ["--read-only", "--cap-drop=ALL", "--security-opt=no-new-privileges",
             f"--user={service['user']}", f"--label={LABEL}"]
     args += [f"--cap-add={cap}" for cap in service.get("cap_add", [])]
     # R13, issue 10 item 11: compose's tmpfs entries as written: podman refuses options it
@@ -197,15 +199,15 @@ def print_run_args(item: Built) -> tuple[list[str], dict[int, int]]:
     the start), except what a test run must own: ``--rm`` and ``--name`` are left out (the
     harness removes its containers), ``$PWD`` is the build context, a named volume becomes an
     anonymous one (removed with the container) and each published port gets a free host port
-    on the host address printed. ``--read-only-tmpfs=false`` keeps podman from adding tmpfs
-    mounts Docker does not; the label marks the container for clean-up. Returns (options, ports).
+    on the host address printed; the label marks the container for clean-up. Podman's own tmpfs
+    mounts of --read-only (/run, /tmp, /var/tmp) stay, as a user's run has them. Returns (options, ports).
     """
     result = subprocess.run([str(DOCKGEN), "render", "--print-run", str(item.spec)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     words = shlex.split(result.stdout.replace("\\\n", " ").replace("$PWD", str(item.context)))
     assert words[:2] == ["docker", "run"] and words[-1] == item.plan.policy.image, words
-    args, ports, options = ["--read-only-tmpfs=false", f"--label={LABEL}"], {}, iter(words[2:-1])
+    args, ports, options = [f"--label={LABEL}"], {}, iter(words[2:-1])
     for flag in options:
         if flag == "--rm":
             continue

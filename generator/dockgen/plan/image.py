@@ -21,7 +21,7 @@ from ..ospkg import TINI_STATIC, Command
 from ..spec import Spec, duration_seconds
 from . import buildstep, static
 from .advice import linter_secret_names
-from .policy import TMPFS_MODE, inside_another, tmpfs_paths
+from .policy import ENGINE_TMPFS, TMPFS_MODE, inside_another, tmpfs_paths
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, Startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
                     StopSignal, System, TargetPlatform, Workdir)
@@ -29,7 +29,6 @@ from ..rules import Rule
 
 TINI = "/sbin/tini"  # where tini is copied in an image whose family has no tini package (R02)
 # Directories every base image already has with the right permissions; never chown them.
-SYSTEM_DIRS = {"/tmp", "/var/tmp", "/run", "/var/run", "/dev/shm"}
 
 
 @dataclass
@@ -257,7 +256,7 @@ def final_system(build: Build) -> list[Step]:
         writable = set(spec.writable) | set(spec.volumes)
         tmpfs = tmpfs_paths(spec, build.startup.needs_runtime_dir)
         nested = inside_another(tmpfs)  # R13: made by the engine (and run.sh), not by the image
-        dirs = sorted(((writable - SYSTEM_DIRS) | ({RUNTIME_DIR} if build.startup.needs_runtime_dir else set())) - nested)
+        dirs = sorted(((writable - set(ENGINE_TMPFS)) | ({RUNTIME_DIR} if build.startup.needs_runtime_dir else set())) - nested)
         steps.append(system_step(build, "system_packages, user, writable", (Rule.R03, Rule.R04, Rule.R08, Rule.R10, Rule.R15), family,
                                  own if family.manager else [], list(spec.system_packages), user=True, dirs=tuple(dirs),
                                  links=build.startup.links, tmpfs=tuple(p for p in tmpfs if p not in nested)))

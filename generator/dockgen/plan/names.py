@@ -1,4 +1,4 @@
-"""Unique names made from paths: config files in /run/dockgen, compose volumes."""
+"""Unique names made from paths: config files in RUNTIME_DIR, compose volumes."""
 
 from __future__ import annotations
 

@@ -29,6 +29,9 @@ SECRETS_DIR = "/run/secrets"  # where Docker, compose and Kubernetes mount secre
 # tmpfs the mode of the image directory it covers, so the image's mount points carry this mode
 # too (plan/image.py chmods them).
 TMPFS_MODE = 0o1777
+# The directories Podman mounts a tmpfs on for --read-only (containers.conf read_only_tmpfs,
+# true by default; Docker mounts none): a writable path inside one is not in the image.
+ENGINE_TMPFS = ("/dev/shm", "/run", "/tmp", "/var/run", "/var/tmp")
 # Where a published port listens unless the spec's host_ip says otherwise: this machine only
 # (issue 10, item 12; Docker's published ports bypass a host firewall such as ufw).
 LOOPBACK = "127.0.0.1"
@@ -226,13 +229,15 @@ def tmpfs_paths(spec: Spec, runtime_dir: bool) -> list[str]:
 
 
 def inside_another(paths: list[str]) -> set[str]:
-    """The ``paths`` that lie inside another of them (``/run/dockgen`` in ``/run``).
+    """The ``paths`` that lie inside another of them or inside one of ENGINE_TMPFS
+    (``/var/lib/dockgen/cache`` in ``/var/lib/dockgen``, ``/tmp/cache`` in ``/tmp``).
 
     The image must not hold such a tmpfs mount point: Podman copies the image's content into
     a new tmpfs (``tmpcopyup``), with runc 1.1 under the umask, so the copied directory loses
     its world-write bit and the inner tmpfs, given that directory's mode, is not writable.
     The engine makes a missing mount point itself, and the mount's ``mode=`` then applies."""
-    return {path for path in paths if any(path.startswith(other.rstrip("/") + "/") for other in paths)}
+    parents = (*paths, *ENGINE_TMPFS)
+    return {path for path in paths if any(path.startswith(other.rstrip("/") + "/") for other in parents)}
 
 
 def _mounts(spec: Spec, runtime_dir: bool) -> tuple[Mount, ...]:

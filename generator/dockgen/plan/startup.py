@@ -23,7 +23,11 @@ from .names import unique_names
 from ..rules import Rule
 
 RUN_SH = "/usr/local/bin/run.sh"  # R17: where the startup script lives in the image
-RUNTIME_DIR = "/run/dockgen"  # written at start: rendered config files, the s6 scan directory
+# Written at start: rendered config files, the s6 scan directory, the static server's pid and
+# temporary files. Not under /run: Podman's --read-only mounts its own tmpfs on /run (and /tmp,
+# /var/tmp, /dev/shm: policy.ENGINE_TMPFS), copying the image's directory into it under the
+# umask, and a tmpfs mounted there then takes that directory's mode, 1755: not writable.
+RUNTIME_DIR = "/var/lib/dockgen"
 SCAN_DIR = f"{RUNTIME_DIR}/s6"  # s6-svscan's scan directory: one service directory per program (R01)
 
 
@@ -191,7 +195,7 @@ def _below_writable(loaded: LoadedSpec, index: int, config: ConfigFile, writable
     return [loaded.problem(("config", index, "target"),
                            f"{config.target} is below the writable path {w}, which starts empty at run "
                            f"time, so {directory} will not exist; put the file directly in {w}, or "
-                           "outside the writable paths (run.sh then writes it to /run/dockgen and the "
+                           f"outside the writable paths (run.sh then writes it to {RUNTIME_DIR} and the "
                            "image links it there)", Rule.R17)
             for w in sorted(w for w in writable if directory.startswith(w.rstrip("/") + "/"))]
 
