@@ -20,6 +20,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from .errors import did_you_mean
 from .images import parse_reference
 
 
@@ -213,11 +214,8 @@ CAPABILITIES = (
 def _capability(value: str) -> str:
     name = value.upper().removeprefix("CAP_")
     if name not in CAPABILITIES:
-        import difflib
-
-        close = difflib.get_close_matches(name, CAPABILITIES, n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
-        raise _fail("capability", f"{value!r} is not a Linux capability{hint}")
+        hint = did_you_mean(name, CAPABILITIES)
+        raise _fail("capability", f"{value!r} is not a Linux capability{'; ' + hint if hint else ''}")
     return name
 
 
