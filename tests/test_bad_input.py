@@ -35,7 +35,7 @@ CASES = {
     "openssh-server": (OK + "system_packages: [curl, openssh-server]\n", [":5:25:", "system_packages[1]:", "docker exec", "R09"]),
     "openssh-server-pinned": (OK + "system_packages: [openssh-server=1:9.2p1-2]\n", ["system_packages[0]:", "R09"]),
     "user-root": (OK + "user: {name: root}\n", [":5:8:", "user.name:", "R15"]),
-    "uid-0": (OK + "user: {name: app, uid: 0}\n", [":5:19:", "user.uid:", "R15"]),
+    "uid-0": (OK + "user: {name: app, uid: 0}\n", [":5:24:", "user.uid:", "R15"]),
     "gid-0": (OK + "user: {gid: 0}\n", ["user.gid:", "R15"]),
     "secret-given-a-value-mapping": (OK + "secrets: {DB_PASSWORD: hunter2}\n", [":5:10:", "secrets:", "R18"]),
     "secret-given-a-value-item": (OK + "secrets: [DB_PASSWORD=hunter2]\n", ["secrets:", "DB_PASSWORD", "R18"]),

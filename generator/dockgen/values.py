@@ -71,6 +71,17 @@ def no_bool(value: object) -> object:
     return value
 
 
+def not_root_id(what: str, owner: str):
+    """R15: a validator refusing the number 0 for ``what`` (uid, gid), which is ``owner``'s
+    (root, root's group); it runs before the range check, so 0 gets the rule's reason."""
+    def check(value: object) -> object:
+        if type(value) is int and value == 0:
+            raise _fail("rule", f"{what} 0 is {owner}; use a fixed non-zero {what} such as 10001 (R15)")
+        return value
+
+    return check
+
+
 def _scalar_to_str(value: object) -> object:
     """Accept YAML numbers where a string is meant (``WEB_CONCURRENCY: 2``)."""
     if isinstance(value, bool):
