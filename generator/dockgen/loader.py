@@ -174,8 +174,6 @@ def _message(error: dict, path: tuple, expected: Expected) -> tuple[str, str | N
         return f"{value!r} is not allowed; expected {ctx.get('expected', '')}{default}", did_you_mean(value, choices)
     if kind == "string_pattern_mismatch":
         return f"{value!r} does not match the pattern {ctx.get('pattern')}", None
-    if kind == "multiple_of":
-        return f"{value!r} is not a multiple of {ctx.get('multiple_of')}", None
     message = error["msg"].removeprefix("Value error, ")  # dockgen's own validators: already in its words
     return (message[0].lower() + message[1:] if message[:1].isupper() and not message[1:2].isupper() else message), None
 
