@@ -236,6 +236,7 @@ CONSTRAINTS = {
                       "`ClusterIP`?", (5, 28)),
     "literal-far": ("variant: debian", "variant: 'debian' is not allowed; expected 'slim' or 'alpine' "
                     "(default 'slim')", (5, 10)),
+    "union-of-forms": ("syntax: 1.5", "syntax: expected text or true or false, got a number", (5, 9)),
     "missing": ("static: {spa: true}", "static.root: is required; add `root:` to `static`", (5, 9)),
     "missing-in-list": ("config: [{source: t}]", "config[0].target: is required; add `target:` to `config[0]`",
                         (5, 10)),

@@ -31,19 +31,26 @@ class Expected:
         bounds: the constraints met on the way (``ge``, ``le``, ``gt``, ``lt``, ``min_length``,
             ``max_length``) by name, e.g. ``{"ge": 0, "le": 2147483646}`` for ``user.uid``.
         default: the field's default when the path ends at a field of a block, else None.
+        path: the path as the spec has it: without pydantic's name of a union's member
+            (``("syntax", "str")`` is ``("syntax",)``).
     """
 
     annotation: object = None
     bounds: dict = field(default_factory=dict)
     default: object = None
+    path: tuple = ()
+
+    @property
+    def forms(self) -> tuple:
+        """The types a value may have here: a union's members (``str``, ``bool``), or the one type."""
+        union = get_origin(self.annotation) in (Union, types.UnionType)
+        return tuple(_unwrap(a)[0] for a in get_args(self.annotation)) if union else (self.annotation,)
 
     @property
     def model(self) -> type[BaseModel] | None:
         """The block (pydantic model) a mapping at this path is validated by, or None; of a
         union of forms (``copy`` entries: a path or a mapping), the mapping form's."""
-        forms = get_args(self.annotation) if get_origin(self.annotation) in (Union, types.UnionType) else ()
-        for form in (self.annotation, *forms):
-            form = _unwrap(form)[0]
+        for form in self.forms:
             if isinstance(form, type) and issubclass(form, BaseModel):
                 return form
         return None
@@ -90,26 +97,26 @@ def expected_at(path: tuple, key: bool = False) -> Expected:
         key: the path ends at a mapping's key (pydantic's ``[key]`` location: ``host_ip: {0: ...}``),
             so the key's type is meant, not the value's.
     Returns:
-        an :class:`Expected`; its ``annotation`` is None when the path leaves the model (an
-        unknown key).
+        an :class:`Expected`; its ``annotation`` is None (and its ``path`` is ``path``) when the
+        path leaves the model (an unknown key).
     """
-    annotation, metadata, default = _unwrap(Spec)[0], [], None
+    annotation, metadata, default, kept = _unwrap(Spec)[0], [], None, ()
     for index, part in enumerate(path):
-        model = Expected(annotation).model
+        model, args, origin = Expected(annotation).model, get_args(annotation), get_origin(annotation)
         if model is not None:
             info = next((i for n, i in model.model_fields.items() if part in (n, i.alias)), None)
             if info is None:
-                return Expected()
+                return Expected(path=path)
             annotation, metadata = _unwrap(info.annotation)
             metadata = [*info.metadata, *metadata]
             default = None if info.default is PydanticUndefined else info.default
-            continue
-        args = get_args(annotation)
-        if get_origin(annotation) is list and args:
-            annotation, metadata = _unwrap(args[0])
-        elif get_origin(annotation) is dict and len(args) == 2:
-            annotation, metadata = _unwrap(args[0] if key and index == len(path) - 1 else args[1])
+        elif origin is list and args:
+            annotation, metadata, default = *_unwrap(args[0]), None
+        elif origin is dict and len(args) == 2:
+            annotation, metadata, default = *_unwrap(args[0] if key and index == len(path) - 1 else args[1]), None
+        elif origin in (Union, types.UnionType) and isinstance(part, str):
+            continue  # pydantic names the member a value failed ("str", "bool"); the spec has no such key
         else:
-            return Expected()
-        default = None
-    return Expected(annotation, _bounds(metadata), default)
+            return Expected(path=path)
+        kept += (part,)
+    return Expected(annotation, _bounds(metadata), default, kept)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import get_origin
 
 import yaml
 from pydantic import ValidationError
@@ -137,9 +138,16 @@ def _is_command(path: tuple) -> bool:
     return bool(path) and (path[0] in ("entrypoint", "cmd") or "command" in path)
 
 
+_FORM_NAMES = {str: "text", bool: "true or false", int: "a whole number", float: "a number", list: "a list", dict: "a mapping"}
+
+
 def _type_message(kind: str, value: object, path: tuple, expected: Expected) -> tuple[str, str | None]:
-    """A value of the wrong type (a list for a number, text for a list, 1.5 for a port)."""
+    """A value of the wrong type (a list for a number, text for a list, 1.5 for a port); for a
+    union (``syntax``: text or false), every form it may take."""
+    forms = [_FORM_NAMES.get(get_origin(form) or form) for form in expected.forms]
     what = _range(expected) if expected.bounds and kind.startswith("int") else _EXPECTED[kind]
+    if len(forms) > 1 and all(forms):
+        what = " or ".join(forms)
     if kind == "int_from_float":
         return f"{value!r} is not a whole number; expected {what}", None
     message, hint = f"expected {what}, got {_TYPE_NAMES.get(type(value), type(value).__name__)}", None
@@ -188,7 +196,9 @@ def _problem_from_pydantic(error: dict, file: str, marks: _Marks) -> Problem:
         hint = _known_keys(key, expected_at(parent).keys)
         return Problem(file, _field_name(parent), f"unknown key `{key}`", *marks.find(path, key=True), hint=hint)
     at_key = "[key]" in error["loc"]
-    message, hint = _message(error, path, expected_at(path, key=at_key))
+    expected = expected_at(path, key=at_key)
+    path = expected.path  # a union's member names dropped: its members' errors become one Problem
+    message, hint = _message(error, path, expected)
     rule = None
     if message.endswith(")") and "(R" in message:
         rule = message[message.rindex("(R") + 1 : -1]
@@ -304,7 +314,8 @@ def _parse(text: str, file: str) -> tuple[Spec, _Marks]:
     try:
         return Spec.model_validate(data), marks
     except ValidationError as exc:
-        raise SpecError([_problem_from_pydantic(e, file, marks) for e in exc.errors()]) from None
+        # dict.fromkeys: a value that fits no member of a union is one problem, not one per member
+        raise SpecError(list(dict.fromkeys(_problem_from_pydantic(e, file, marks) for e in exc.errors()))) from None
     except Refusal as exc:
         line, column = marks.find(exc.field, key=True)
         raise SpecError([Problem(file, _field_name(exc.field), exc.message, line, column, rule=exc.rule)]) from None
