@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .rules import Rule
 
 
@@ -75,6 +77,22 @@ class SpecError(DockgenError):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.column is None, p.column or 0))
         super().__init__("\n".join(f"error: {p}" for p in self.problems))
+
+
+def did_you_mean(word: object, choices: "Iterable[str]") -> str | None:
+    """The one "did you mean" suggestion of dockgen's messages (unknown keys, misspelt values).
+
+    Args:
+        word: what the user wrote (a key or a value; not text is compared as its ``str``).
+        choices: the words that would have been accepted there.
+    Returns:
+        ``did you mean `X`?`` for the closest choice (difflib's ratio of at least 0.6), or None
+        when none is close.
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
 
 
 class UsageError(DockgenError):

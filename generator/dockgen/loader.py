@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import get_origin
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from .errors import Problem, SpecError
+from .errors import Problem, SpecError, did_you_mean
+from .fields import Expected, expected_at
 from .lockfile import Lock, lock_path, read_lock
-from .spec import ConfigFile, CopyEntry, Healthcheck, Process, Refusal, Spec, User
+from .spec import Refusal, Spec
 from .rules import Rule
 
 
@@ -82,30 +84,6 @@ class LoadedSpec:
         return Problem(str(self.path), _field_name(path), message, line, column, rule=rule)
 
 
-def _models_at(path: tuple) -> type[BaseModel] | None:
-    """The pydantic model that validates the mapping at ``path`` (for key suggestions)."""
-    shape = tuple("*" if isinstance(p, int) or (i == 1 and path[0] == "processes") else p for i, p in enumerate(path))
-    return {
-        (): Spec,
-        ("user",): User,
-        ("healthcheck",): Healthcheck,
-        ("config", "*"): ConfigFile,
-        ("copy", "*"): CopyEntry,
-        ("processes", "*"): Process,
-    }.get(shape)
-
-
-def _keys_of(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _suggest(word: str, choices: list[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
-
-
 _TYPE_NAMES = {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean", type(None): "nothing (null)"}
 _EXPECTED = {
     "list_type": "a list",
@@ -114,9 +92,12 @@ _EXPECTED = {
     "string_type": "text",
     "int_type": "a whole number",
     "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
 }
+_RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+_LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
 
 
 def _field_name(path: tuple) -> str:
@@ -126,45 +107,102 @@ def _field_name(path: tuple) -> str:
     return text
 
 
+def _known_keys(word: object, keys: list[str]) -> str | None:
+    """The suggestion for an unknown key: the closest of ``keys``, or all of them when none is close."""
+    return did_you_mean(word, keys) or (f"known keys: {', '.join(keys)}" if keys else None)
+
+
+def _range(expected: Expected) -> str:
+    """The values ``expected``'s bounds allow, e.g. "a whole number from 1 to 65535 (default 3)"."""
+    bounds, whole = expected.bounds, expected.annotation is int
+    low = bounds.get("ge", bounds["gt"] + 1 if whole and "gt" in bounds else None)
+    high = bounds.get("le", bounds["lt"] - 1 if whole and "lt" in bounds else None)
+    parts = [f"from {low} to {high}"] if low is not None and high is not None else [
+        f"of at least {low}" if low is not None else f"greater than {bounds['gt']}" if "gt" in bounds else "",
+        f"at most {high}" if high is not None else f"less than {bounds['lt']}" if "lt" in bounds else ""]
+    text = f"{'a whole number' if whole else 'a number'} {' and '.join(p for p in parts if p)}".rstrip()
+    return text + (f" (default {expected.default})" if isinstance(expected.default, (int, float, str)) else "")
+
+
+def _length(kind: str, value: object, ctx: dict) -> str:
+    """A too-short or too-long list, mapping or text: what it has and what was expected."""
+    noun = "character" if kind.startswith("string") else "item"
+    count = ctx.get("actual_length", len(value) if isinstance(value, (str, list, dict)) else None)
+    bound = ("at least", ctx["min_length"]) if "min_length" in ctx else ("at most", ctx.get("max_length"))
+    has = "is empty" if count == 0 else f"has {count} {noun}{'s' * (count != 1)}" if count is not None else "has the wrong length"
+    return f"{has}; expected {bound[0]} {bound[1]} {noun}{'s' * (bound[1] != 1)}"
+
+
+def _is_command(path: tuple) -> bool:
+    """The value at ``path`` is (in) a command in exec form (R12)."""
+    return bool(path) and (path[0] in ("entrypoint", "cmd") or "command" in path)
+
+
+_FORM_NAMES = {str: "text", bool: "true or false", int: "a whole number", float: "a number", list: "a list", dict: "a mapping"}
+
+
+def _type_message(kind: str, value: object, path: tuple, expected: Expected) -> tuple[str, str | None]:
+    """A value of the wrong type (a list for a number, text for a list, 1.5 for a port); for a
+    union (``syntax``: text or false), every form it may take."""
+    forms = [_FORM_NAMES.get(get_origin(form) or form) for form in expected.forms]
+    what = _range(expected) if expected.bounds and kind.startswith("int") else _EXPECTED[kind]
+    if len(forms) > 1 and all(forms):
+        what = " or ".join(forms)
+    if kind == "int_from_float":
+        return f"{value!r} is not a whole number; expected {what}", None
+    message, hint = f"expected {what}, got {_TYPE_NAMES.get(type(value), type(value).__name__)}", None
+    if kind == "list_type" and isinstance(value, str):
+        hint = f"write it as a YAML list, e.g. [{value.split()[0] if value.split() else 'x'}, ...]"
+        if path and path[0] in ("entrypoint", "cmd", "healthcheck", "processes"):
+            hint += "; commands are always in exec form (R12)"
+    if path[:1] == ("ports",) and isinstance(value, str) and ":" in value:
+        hint = ("list the port the app listens on in the container (e.g. 80); compose.yaml and "
+                "--print-run publish it on the same host port, which you can change at run time, "
+                "on 127.0.0.1 unless `host_ip` says otherwise (host_ip: {80: 0.0.0.0})")
+    return message, hint
+
+
+def _message(error: dict, path: tuple, expected: Expected) -> tuple[str, str | None]:
+    """Dockgen's wording of one pydantic error: what was given, what was expected, and a
+    suggestion (or None), from the error's ``type`` and ``ctx`` and the model at ``path``."""
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx", {})
+    if kind == "missing":
+        where = f" to `{_field_name(path[:-1])}`" if len(path) > 1 else ""
+        return "is required", f"add `{path[-1]}:`{where}"
+    if kind in _EXPECTED:
+        return _type_message(kind, value, path, expected)
+    if kind in _RANGE_ERRORS:
+        return f"{value!r} is out of range; expected {_range(expected)}", None
+    if kind in _LENGTH_ERRORS:
+        hint = "give the program and its arguments, e.g. [python, app.py] (R12)" if _is_command(path) else None
+        return _length(kind, value, ctx), hint
+    if kind in ("literal_error", "enum"):
+        choices = [c.strip(" '") for c in ctx.get("expected", "").replace(" or ", ", ").split(",")]
+        default = f" (default {expected.default!r})" if isinstance(expected.default, str) else ""
+        return f"{value!r} is not allowed; expected {ctx.get('expected', '')}{default}", did_you_mean(value, choices)
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} does not match the pattern {ctx.get('pattern')}", None
+    message = error["msg"].removeprefix("Value error, ")  # dockgen's own validators: already in its words
+    return (message[0].lower() + message[1:] if message[:1].isupper() and not message[1:2].isupper() else message), None
+
+
 def _problem_from_pydantic(error: dict, file: str, marks: _Marks) -> Problem:
+    """One pydantic error as a located :class:`Problem` in dockgen's words (see :func:`_message`);
+    an unknown key gets the closest key of its own block (:mod:`dockgen.fields`)."""
     # "[key]" marks a mapping key; "[path]"/"[mapping]" are the spec's union tags (copy entries)
     path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("[")))
-    kind, value = error["type"], error.get("input")
-    hint = None
-    if kind == "extra_forbidden":
+    if error["type"] == "extra_forbidden":
         parent, key = path[:-1], path[-1]
-        model = _models_at(parent)
-        choices = _keys_of(model) if model else []
-        hint = _suggest(key, choices) or (f"known keys: {', '.join(choices)}" if choices else None)
-        line, column = marks.find(path, key=True)
-        return Problem(file, _field_name(parent), f"unknown key `{key}`", line, column, hint=hint)
-    line, column = marks.find(path, key="[key]" in error["loc"])
-    if kind == "missing":
-        message = "is required"
-    elif kind in _EXPECTED:
-        got = _TYPE_NAMES.get(type(value), type(value).__name__)
-        message = f"expected {_EXPECTED[kind]}, got {got}"
-        if kind == "list_type" and isinstance(value, str):
-            hint = f"write it as a YAML list, e.g. [{value.split()[0] if value.split() else 'x'}, ...]"
-            if path and path[0] in ("entrypoint", "cmd", "healthcheck", "processes"):
-                hint += "; commands are always in exec form (R12)"
-        if path[:1] == ("ports",) and isinstance(value, str) and ":" in value:
-            hint = ("list the port the app listens on in the container (e.g. 80); compose.yaml and "
-                    "--print-run publish it on the same host port, which you can change at run time, "
-                    "on 127.0.0.1 unless `host_ip` says otherwise (host_ip: {80: 0.0.0.0})")
-    elif kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        message = f"{value!r} is not allowed; expected {expected}"
-        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
-        hint = _suggest(value, choices)
-    else:
-        message = error["msg"]
-        message = message.removeprefix("Value error, ")
-        message = message[0].lower() + message[1:] if message[:1].isupper() and not message[1:2].isupper() else message
+        hint = _known_keys(key, expected_at(parent).keys)
+        return Problem(file, _field_name(parent), f"unknown key `{key}`", *marks.find(path, key=True), hint=hint)
+    at_key = "[key]" in error["loc"]
+    expected = expected_at(path, key=at_key)
+    path = expected.path  # a union's member names dropped: its members' errors become one Problem
+    message, hint = _message(error, path, expected)
     rule = None
     if message.endswith(")") and "(R" in message:
         rule = message[message.rindex("(R") + 1 : -1]
-    return Problem(file, _field_name(path), message, line, column, rule=rule, hint=hint)
+    return Problem(file, _field_name(path), message, *marks.find(path, key=at_key), rule=rule, hint=hint)
 
 
 MAX_DEPTH = 32
@@ -276,7 +314,8 @@ def _parse(text: str, file: str) -> tuple[Spec, _Marks]:
     try:
         return Spec.model_validate(data), marks
     except ValidationError as exc:
-        raise SpecError([_problem_from_pydantic(e, file, marks) for e in exc.errors()]) from None
+        # dict.fromkeys: a value that fits no member of a union is one problem, not one per member
+        raise SpecError(list(dict.fromkeys(_problem_from_pydantic(e, file, marks) for e in exc.errors()))) from None
     except Refusal as exc:
         line, column = marks.find(exc.field, key=True)
         raise SpecError([Problem(file, _field_name(exc.field), exc.message, line, column, rule=exc.rule)]) from None

@@ -38,7 +38,7 @@ from .values import (  # noqa: F401  (re-exported: other modules import them fro
     AbsPath, Argument, Argv, Artifact, BaseImage, BuildCommand, Capability, Cpu, DEFAULT_FRONTEND, Duration, EnvName,
     FrontendSetting,
     ImagePath, LanguagePackage, Memory, Name, OneLine, OsPackage, Port, RelPath, Signal, cpu_millis,
-    duration_seconds, env_name, env_value, host_address, matcher, memory_bytes, no_bool,
+    duration_seconds, env_name, env_value, host_address, matcher, memory_bytes, no_bool, not_root_id,
     no_shell_metacharacters, secret_name, secret_names, unique, version_text,
 )
 
@@ -76,17 +76,14 @@ class User(_Model):
     """The non-root user the application runs as (R15)."""
 
     name: Annotated[str, AfterValidator(no_shell_metacharacters("user name")), AfterValidator(matcher(r"[a-z_][a-z0-9_-]{0,31}", "user name"))] = "app"
-    uid: Annotated[int, BeforeValidator(no_bool)] = Field(10001, ge=0, le=2**31 - 2)
-    gid: Annotated[int, BeforeValidator(no_bool)] = Field(10001, ge=0, le=2**31 - 2)
+    # 0 is refused with R15's reason before the range (from 1) is checked: see values.not_root_id
+    uid: Annotated[int, BeforeValidator(no_bool), BeforeValidator(not_root_id("uid", "root"))] = Field(10001, ge=1, le=2**31 - 2)
+    gid: Annotated[int, BeforeValidator(no_bool), BeforeValidator(not_root_id("gid", "root's group"))] = Field(10001, ge=1, le=2**31 - 2)
 
     @model_validator(mode="after")
     def _not_root(self) -> "User":
         if self.name == "root":
             raise Refusal(("user", "name"), "root is refused; the application runs as a non-root user (R15)", Rule.R15)
-        if self.uid == 0:
-            raise Refusal(("user", "uid"), "uid 0 is root; use a fixed non-zero uid such as 10001 (R15)", Rule.R15)
-        if self.gid == 0:
-            raise Refusal(("user", "gid"), "gid 0 is root's group; use a fixed non-zero gid such as 10001 (R15)", Rule.R15)
         return self
 
 

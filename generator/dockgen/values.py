@@ -20,6 +20,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from .errors import did_you_mean
 from .images import parse_reference
 
 
@@ -68,6 +69,17 @@ def no_bool(value: object) -> object:
     if isinstance(value, bool):
         raise _fail("bool_value", f"is the boolean {str(value).lower()} (YAML reads yes/no/on/off so); expected a whole number")
     return value
+
+
+def not_root_id(what: str, owner: str):
+    """R15: a validator refusing the number 0 for ``what`` (uid, gid), which is ``owner``'s
+    (root, root's group); it runs before the range check, so 0 gets the rule's reason."""
+    def check(value: object) -> object:
+        if type(value) is int and value == 0:
+            raise _fail("rule", f"{what} 0 is {owner}; use a fixed non-zero {what} such as 10001 (R15)")
+        return value
+
+    return check
 
 
 def _scalar_to_str(value: object) -> object:
@@ -213,11 +225,8 @@ CAPABILITIES = (
 def _capability(value: str) -> str:
     name = value.upper().removeprefix("CAP_")
     if name not in CAPABILITIES:
-        import difflib
-
-        close = difflib.get_close_matches(name, CAPABILITIES, n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
-        raise _fail("capability", f"{value!r} is not a Linux capability{hint}")
+        hint = did_you_mean(name, CAPABILITIES)
+        raise _fail("capability", f"{value!r} is not a Linux capability{'; ' + hint if hint else ''}")
     return name
 
 
