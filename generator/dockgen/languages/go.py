@@ -40,6 +40,11 @@ TIE_BREAK = 0
 COMPILED = True
 BINARY = True
 RESOURCES = {"limits": {"memory": "128Mi", "cpu": "500m"}, "requests": {"memory": "64Mi", "cpu": "100m"}, "pids": 128}
+# Health routes init looks for (``_read.health_route``): net/http's ``HandleFunc("/healthz"``
+# (with Go 1.22's ``"GET /healthz"``), gin's ``r.GET("/health"``, echo's, chi's, fiber's.
+HEALTH_ROUTES = (
+    ((".go",), r"\b(?:HandleFunc|Handle|GET|HEAD|Any|Get|Head)\(\s*\"(?:(?:GET|HEAD)\s+)?(?P<path>/[^\"]*)\""),
+)
 
 SOURCE = "/src"
 OUT = "/out/app"  # where the build writes the binary
