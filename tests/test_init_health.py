@@ -58,6 +58,9 @@ ROUTES = {
                       "/status", 'server.js:2: if (req.url === "/status") return res.end("ok");'),
     "rails-up": ({**RAILS, "config/routes.rb": 'Rails.application.routes.draw do\n  get "up" => "rails/health#show", as: :rails_health_check\nend\n'},
                  "/up", 'config/routes.rb:2: get "up" => "rails/health#show", as: :rails_health_check'),
+    "sinatra": ({"Gemfile": 'source "https://rubygems.org"\ngem "sinatra", "4.0.0"\n', ".ruby-version": "3.3.4\n",
+                 "app.rb": "require 'sinatra'\n\nget '/' do\n  'hi'\nend\n\nget '/healthz' do\n  'ok'\nend\n"},
+                "/healthz", "app.rb:7: get '/healthz' do"),
     "rails-health-beats-up": ({**RAILS, "config/routes.rb": 'Rails.application.routes.draw do\n  get "up" => "rails/health#show"\n'
                                "  get '/health', to: 'health#show'\nend\n"},
                               "/health", "config/routes.rb:3: get '/health', to: 'health#show'"),
@@ -124,13 +127,16 @@ def test_r20_init_ignores_health_routes_in_tests_and_dependencies(tmp_path: Path
                            "      <artifactId>spring-boot-starter-actuator</artifactId>\n    </dependency>\n  </dependencies>\n</project>\n",
                 "src/main/java/App.java": "public class App {}\n", "src/main/resources/application.properties": "server.port=8081\n"},
      "/actuator/health, the app's health route (pom.xml:5: spring-boot-starter-actuator)"),
+    ("axum", {"Cargo.toml": '[package]\nname = "axum-svc"\nversion = "0.1.0"\nedition = "2021"\n', "Cargo.lock": "version = 3\n",
+              "src/main.rs": 'fn main() {\n    let app = Router::new()\n        .route("/livez", get(live));\n}\n'},
+     '/livez, the app\'s health route (src/main.rs:3: .route("/livez", get(live));)'),
     ("aspnet", {"api.csproj": '<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>\n',
                 "Program.cs": 'var app = WebApplication.CreateBuilder(args).Build();\napp.MapHealthChecks("/healthz");\n'
                               'app.Run("http://0.0.0.0:8080");\n'},
      '/healthz, the app\'s health route (Program.cs:2: app.MapHealthChecks("/healthz");)'),
 ])
 def test_r20_init_names_the_health_route_when_the_image_cannot_run_a_check(project: str, files: dict, note: str, tmp_path: Path):
-    """Go on scratch, Java and .NET images have no program to run a check with: no check is
+    """Go and Rust on scratch, Java and .NET images have no program to run a check with: no check is
     offered, and a note (in the spec and on stderr) names the route and what a check needs."""
     directory = write_tree(tmp_path / project, files)
     result = dockgen("init", "--yes", "--port", "8080", directory)

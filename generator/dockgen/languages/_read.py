@@ -334,7 +334,7 @@ def health_route(root: Path, routes: tuple[tuple, ...]) -> Guess | None:
                 route = fixed[0] if fixed else "/" + match.group("path").strip().lstrip("/")
                 rank = _health_rank(route)
                 if rank is not None and (best is None or rank < best[0]):
-                    line = text.count("\n", 0, match.start()) + 1
+                    line = text.count("\n", 0, match.start() if fixed else match.start("path")) + 1
                     code = match.group(0) if fixed else text.splitlines()[line - 1].strip()
                     best = (rank, Guess(route, f"{rel(root, path)}:{line}: {one_line(code, 60)}"))
     return best[1] if best else None

@@ -36,7 +36,7 @@ RESOURCES = {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "
 # (``get "up" => "rails/health#show"``, Rails 7.1's default; ``get "/health"``) and
 # Sinatra's ``get '/health' do``.
 HEALTH_ROUTES = (
-    (("config/routes.rb", ".rb"), r"^\s*(?:get|match)\s*\(?\s*['\"](?P<path>[^'\"]+)['\"]"),
+    (("config/routes.rb", ".rb"), r"^[ \t]*(?:get|match)\s*\(?\s*['\"](?P<path>[^'\"]+)['\"]"),
 )
 
 GEMS = "/usr/local/bundle"
