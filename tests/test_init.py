@@ -831,3 +831,60 @@ def test_r11_init_says_what_a_framework_setup_it_cannot_containerise_needs(frame
     assert "artifacts" not in data and "static" not in data, text
     if framework == "astro-middleware":
         assert data["cmd"] == ["server.mjs"] and data["ports"] == [8081], text
+
+
+# --- several main packages under cmd/ (issue 11 point 3: every guess says where it came from) ---
+
+GO_MAIN = "package main\n\nfunc main() {}\n"
+GO_SERVER = 'package main\n\nimport "net/http"\n\nfunc main() { _ = http.ListenAndServe(":7000", nil) }\n'
+
+
+@pytest.mark.parametrize("module, mains, chosen, rule", [
+    ("shop", {"migrate": GO_MAIN, "shop": GO_MAIN, "worker": GO_MAIN}, "shop", "named like the module"),
+    ("shop", {"api": GO_MAIN, "migrate": GO_MAIN, "worker": GO_MAIN}, "api", "named api"),
+    ("shop", {"migrate": GO_MAIN, "web": GO_MAIN, "server": GO_MAIN}, "server", "named server"),
+    ("shop", {"migrate": GO_MAIN, "worker": GO_SERVER}, "worker", "listens on a port (cmd/worker/main.go:5)"),
+    ("shop", {"worker": GO_MAIN, "migrate": GO_MAIN}, "migrate", "first by name"),
+])
+def test_r20_init_on_several_go_main_packages_says_which_it_builds_and_what_else_it_found(
+        module: str, mains: dict, chosen: str, rule: str, tmp_path: Path):
+    """Several cmd/<name>/ main packages: init builds the one go.py's MAIN_ORDER picks, and the
+    build line's comment and a printed note name it, the rule that chose it, the others, and
+    the line to edit."""
+    files = {"go.mod": f"module example.org/{module}\n\ngo 1.22\n"}
+    files.update({f"cmd/{name}/main.go": text for name, text in mains.items()})
+    directory = write_tree(tmp_path / module, files)
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    text = (directory / "dockgen.yaml").read_text()
+    others = ", ".join(f"./cmd/{name}" for name in sorted(mains) if name != chosen)
+    build = next(line for line in spec_lines(directory / "dockgen.yaml") if line.startswith("build: "))
+    assert yaml.safe_load(build.split("  # ")[0])["build"] == [f"go build -trimpath -ldflags='-s -w' -o /out/app ./cmd/{chosen}"]
+    assert build.split("  # ", 1)[1] == (f"the main package is ./cmd/{chosen} ({rule}; also found: {others}: "
+                                         "to build one, name it here instead)"), text
+    note = (f"several main packages (./cmd/{chosen}, {others}): dockgen builds ./cmd/{chosen} ({rule}); "
+            f"to build another, change ./cmd/{chosen} at the end of the `build` line")
+    assert f"warning: {note}" in result.stderr.splitlines()
+    assert f"#   - {note}" in text.splitlines()
+    load_spec(directory / "dockgen.yaml")
+
+
+def test_r20_init_on_a_go_module_root_main_notes_the_cmd_packages_it_leaves(tmp_path: Path):
+    """A main package at the module root is built (no build line); the cmd/ ones are named, with the line to add."""
+    directory = write_tree(tmp_path / "svc", {"go.mod": "module example.org/svc\n\ngo 1.22\n", "main.go": GO_SERVER,
+                                              "cmd/seed/main.go": GO_MAIN})
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((directory / "dockgen.yaml").read_text())
+    assert "build" not in data and data["ports"] == [7000]
+    assert ("warning: several main packages (., ./cmd/seed): dockgen builds . (the module root); to build another, "
+            "add `build: [\"go build -trimpath -ldflags='-s -w' -o /out/app ./cmd/<name>\"]`") in result.stderr.splitlines()
+
+
+def test_r20_init_on_one_go_main_package_under_cmd_notes_nothing(tmp_path: Path):
+    """One cmd/ main package: nothing to choose, so no note and no "also found"."""
+    directory = write_tree(tmp_path / "one", {"go.mod": "module example.org/one\n\ngo 1.22\n", "cmd/tool/main.go": GO_MAIN})
+    result = init(directory, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "several main packages" not in result.stderr
+    assert "# the main package is ./cmd/tool\n" in (directory / "dockgen.yaml").read_text()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from . import languages
-from .languages._read import Command, Found, Guess, one_line, read, rel
+from .languages._read import Command, Found, Guess, health_route, one_line, read, rel
 
 __all__ = ["Command", "Detection", "Guess", "detect", "evidence", "looked_for", "sanitize_name"]
 
@@ -43,6 +43,8 @@ class Detection:
         system_packages, build_packages, config, processes, volumes: a framework's needs, or None.
         files: (path, template) pairs of files init writes when the project lacks them.
         user: the account to run as when the image brings its own (.NET's ``app``), or None.
+        health: the app's own health route (``/healthz``) with the file and line declaring
+            it, or None (the language's ``HEALTH_ROUTES`` found none).
         notes: things the user should check (written as comments and printed as warnings).
     """
 
@@ -71,6 +73,7 @@ class Detection:
     volumes: Guess | None = None
     files: tuple[tuple[str, str], ...] = ()
     user: Guess | None = None
+    health: Guess | None = None
     notes: tuple[str, ...] = field(default=())
 
 
@@ -163,8 +166,9 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
                          for c in candidates[1:])
     # what the language found goes across by name; detect's own answers replace its guesses
     carried = {name: getattr(found, name) for name in _CARRIED}
+    health = health_route(root, languages.module(chosen).HEALTH_ROUTES)
     return Detection(**carried, directory=root, language=lang_guess, other_languages=others, name=name, port=port,
-                     command=command, alternatives=alternatives, writable=writable, notes=tuple(notes))
+                     command=command, alternatives=alternatives, writable=writable, health=health, notes=tuple(notes))
 
 
 WRITTEN_DIRS = ("logs", "log", "tmp", "storage", "uploads", "data")  # where apps write beside their code

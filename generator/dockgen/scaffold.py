@@ -174,7 +174,7 @@ def draft(detection: Detection, answers: Answers, new: bool = False, kubernetes:
     if detection.processes is None and detection.static is None:  # s6's programs, or the static server
         entries += _command_entries(command if argv else None, language, missing)
     if detection.static is None:  # the static server's image has no runtime to run a check with
-        entries += _healthcheck_entries(language, answers.get("port"), detection.base, new)
+        entries += _healthcheck_entries(language, answers.get("port"), detection.base, new, detection.health, notes)
     entries.append(Entry("resources", languages.module(language).RESOURCES,
                          f"dockgen's default for {language} (issue 13): measure the app and adjust"))
     if kubernetes:
@@ -239,26 +239,39 @@ def _command_entries(command: Guess | None, language: str, missing: list[str]) -
             Entry("cmd", None, "its default arguments", EXAMPLES["cmd"])]
 
 
-def _healthcheck_entries(language: str, port: Guess | None, base: Guess | None, new: bool) -> list[Entry]:
+def _healthcheck_entries(language: str, port: Guess | None, base: Guess | None, new: bool,
+                         health: Guess | None = None, notes: list[str] | None = None) -> list[Entry]:
     """A health check that uses only what the final image has (the runtime's own client, never curl).
 
     Active for ``init --new``, whose app answers ``NEW_HEALTH_PATH``; commented out (an
-    offer) for an existing project: dockgen cannot know which path answers 2xx, and an
-    active check on a wrong path marks a healthy container unhealthy forever. None when
-    there is no port, or the image has nothing to run a check with (Go on scratch).
+    offer) for an existing project: an active check on a wrong path marks a healthy
+    container unhealthy forever. It asks ``health``, the app's own health route, when the
+    project declares one (the comment names the file and line), else ``/``, said to be a
+    guess. None when there is no port, or the image has nothing to run a check with (Go on
+    scratch); then a declared route is named in ``notes`` (a check needs the app's own).
     """
     if port is None or port.value is None:
         return []
     module = languages.module(language)
-    path = module.NEW_HEALTH_PATH if new else "/"
-    argv = module.healthcheck(int(port.value), path, str(base.value) if base is not None else None)
+    path = module.NEW_HEALTH_PATH if new else (str(health.value) if health is not None else "/")
+    image = str(base.value) if base is not None else None
+    argv = module.healthcheck(int(port.value), path, image)
     if argv is None:
+        if health is not None and not new and notes is not None:
+            notes.append(f"no health check offered: the final image has no program to ask {health.value}, the app's "
+                         f"health route ({health.source}); a check must be one the app runs itself (e.g. a flag of its binary)")
         return []
     check = {"command": list(argv)}
+    uses = f"uses only {argv[0]}, which the image has (it has no curl)"
     if new:
-        return [Entry("healthcheck", check, f"uses only {argv[0]}, which the image has (it has no curl)")]
-    return [Entry("healthcheck", None, f"uses only {argv[0]}, which the image has (it has no curl); uncomment "
-                  "once the app answers it, or change the path to your health endpoint", check, offered=True)]
+        return [Entry("healthcheck", check, uses)]
+    if module.healthcheck(int(port.value), "/-", image) == argv:  # the check asks no path (PHP's TCP connect)
+        why = "uncomment once the app answers on its port"
+    elif health is not None:
+        why = f"{health.value} is the app's health route ({health.source}): uncomment to use it"
+    else:
+        why = "the path / is a guess (no health route found in the code): uncomment once the app answers it, or change the path to your health endpoint"
+    return [Entry("healthcheck", None, f"{uses}; {why}", check, offered=True)]
 
 
 def spec_file(renderer: Renderer, spec: SpecDraft, schema: str = SCHEMA_NAME, origin: str = "init") -> OutputFile:

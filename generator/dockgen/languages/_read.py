@@ -302,3 +302,47 @@ def range_guess(known: tuple[str, ...], spec: str, where: str, parts: int = 2) -
     if chosen is None:
         return None
     return Guess(chosen, f"{where}: {spec} (newest release that satisfies it)")
+
+
+# --- health routes ---------------------------------------------------------------------
+
+# The last path part of a health route, best first (Rails 7.1's default is /up).
+HEALTH_NAMES = ("health", "healthz", "livez", "readyz", "ping", "status", "up")
+
+
+def health_route(root: Path, routes: tuple[tuple, ...]) -> Guess | None:
+    """The app's own health route, from a language's ``HEALTH_ROUTES`` table, as a Guess of
+    the path (``/healthz``) whose source is the file and line that declares it; None if none.
+
+    Each entry is ``(files, pattern)`` or ``(files, pattern, path)``: ``files`` a tuple of
+    suffixes (``.py``: the project's sources, as :func:`sources` walks them, within
+    :data:`MAX_FILES` and :data:`MAX_BYTES`) or globs relative to ``root``
+    (``config/routes.rb``); ``pattern`` a regular expression (multi-line) whose group
+    ``path`` is a declared route, or, with ``path`` given, whose match means that path
+    (a dependency: Spring Boot Actuator answers ``/actuator/health``). A route counts
+    when its last part is one of :data:`HEALTH_NAMES` and it has no parameter; the best
+    name wins, then the first found (entries in order, files in order).
+    """
+    best: tuple[int, Guess] | None = None
+    walked: dict[str, list[Path]] = {}
+    for files, pattern, *fixed in routes:
+        for suffix in (f for f in files if f.startswith(".") and f not in walked):
+            walked[suffix] = sources(root, suffix)
+        for path in [p for f in files for p in (walked[f] if f.startswith(".") else sorted(root.glob(f)))]:
+            text = read(path) or ""
+            for match in re.finditer(pattern, text, re.M):
+                route = fixed[0] if fixed else "/" + match.group("path").strip().lstrip("/")
+                rank = _health_rank(route)
+                if rank is not None and (best is None or rank < best[0]):
+                    line = text.count("\n", 0, match.start() if fixed else match.start("path")) + 1
+                    code = match.group(0) if fixed else text.splitlines()[line - 1].strip()
+                    best = (rank, Guess(route, f"{rel(root, path)}:{line}: {one_line(code, 60)}"))
+    return best[1] if best else None
+
+
+def _health_rank(route: str) -> int | None:
+    """The index in :data:`HEALTH_NAMES` of ``route``'s last part; None for another route or one with a parameter."""
+    if re.search(r"[:{}<>*()\s?$^\\]", route):
+        return None
+    last = route.rstrip("/").rsplit("/", 1)[-1].lower()
+    return HEALTH_NAMES.index(last) if last in HEALTH_NAMES else None

@@ -30,6 +30,11 @@ cheap, since ``dockgen render`` imports the spec's language on every run):
 - ``BINARY``: bool, the entrypoint's first word is a native binary's path, written by a
   COPY line where no quoting is possible (Go, Rust): the spec checks it against
   :data:`BINARY_PATH`, and :func:`binary_path` says where the binary lands.
+- ``HEALTH_ROUTES``: tuple of ``(files, pattern)`` or ``(files, pattern, path)`` entries:
+  where the app declares its health route the usual ways of the language's frameworks
+  (``@app.get("/health")``, ``HandleFunc("/healthz"``), read by one shared reader
+  (:func:`dockgen.languages._read.health_route`, which says what each part means); the
+  check ``init`` offers asks that path. ``()``: nothing to look for.
 - ``RESOURCES``: dict, the ``resources`` block ``init`` proposes (issue 13): what a small
   service of this runtime needs with room to spare, a starting point to measure and adjust
   (``requests`` is what a scheduler reserves, ``limits`` what the kernel enforces, ``pids``
@@ -153,6 +158,7 @@ class Language(Protocol):
     TIE_BREAK: int
     COMPILED: bool
     BINARY: bool
+    HEALTH_ROUTES: tuple[tuple, ...]
     RESOURCES: dict
 
     def toolchain(self, spec: Spec) -> Toolchain: ...

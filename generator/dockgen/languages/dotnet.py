@@ -65,6 +65,12 @@ TIE_BREAK = 5
 COMPILED = True
 BINARY = False
 RESOURCES = {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256}
+# Health routes init looks for (``_read.health_route``): ASP.NET Core's
+# ``MapHealthChecks("/health")``, a minimal API's ``MapGet("/health"``, ``[HttpGet("health")]``.
+HEALTH_ROUTES = (
+    ((".cs",), r"\b(?:MapHealthChecks|MapGet)\(\s*\"(?P<path>[^\"]+)\""),
+    ((".cs",), r"\[(?:HttpGet|Route)\(\s*\"(?P<path>[^\"]+)\""),
+)
 
 REGISTRY = "mcr.microsoft.com/dotnet"  # Microsoft's .NET images (R05, R06: pinned to <version>)
 PROJECTS = (".csproj", ".fsproj", ".vbproj")

@@ -60,6 +60,13 @@ TIE_BREAK = 7
 COMPILED = True
 BINARY = False
 RESOURCES = {"limits": {"memory": "1Gi", "cpu": "1"}, "requests": {"memory": "512Mi", "cpu": "500m"}, "pids": 256}
+# Health routes init looks for (``_read.health_route``): Spring Boot Actuator as a
+# dependency (``/actuator/health``), a Spring ``@GetMapping("/health")``, a JAX-RS ``@Path``.
+HEALTH_ROUTES = (
+    (("pom.xml", "build.gradle", "build.gradle.kts"), r"spring-boot-starter-actuator", "/actuator/health"),
+    ((".java", ".kt"), r"@(?:Get|Request)Mapping\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*\"(?P<path>[^\"]+)\""),
+    ((".java", ".kt"), r"@Path\(\s*\"(?P<path>[^\"]+)\""),
+)
 
 SOURCE = "/src"
 MAVEN_IMAGE = "maven:3.9-eclipse-temurin-{version}{alpine}"

@@ -42,6 +42,16 @@ TIE_BREAK = 4
 COMPILED = False
 BINARY = False
 RESOURCES = {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256}
+# Health routes init looks for (``_read.health_route``): Express/Fastify/Koa/Hono routes
+# (``app.get('/health'``, ``router.get(``), a plain http server's ``req.url === "/health"``,
+# a NestJS ``@Get("/health")`` or ``@Controller("health")``.
+_NODE_SOURCES = (".js", ".mjs", ".cjs", ".ts", ".mts")
+_CLIENTS = "(?:axios|got|ky|http|https|request|superagent|client|fetcher)"  # `axios.get("/status")` calls, declares nothing
+HEALTH_ROUTES = (
+    (_NODE_SOURCES, rf"\b(?!{_CLIENTS}\.)\w+\.(?:get|head|all|route)\(\s*['\"`](?P<path>/[^'\"`]*)['\"`]"),
+    (_NODE_SOURCES, r"\.(?:url|pathname)\s*===?\s*['\"`](?P<path>/[^'\"`?]*)['\"`]"),
+    (_NODE_SOURCES, r"@(?:Get|Controller)\(\s*['\"`](?P<path>[^'\"`]*)['\"`]"),
+)
 
 LTS = {"argon": "4", "boron": "6", "carbon": "8", "dubnium": "10", "erbium": "12", "fermium": "14",
        "gallium": "16", "hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24"}

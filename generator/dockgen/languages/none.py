@@ -29,6 +29,7 @@ TIE_BREAK = 8
 COMPILED = False
 BINARY = False
 RESOURCES = {"limits": {"memory": "64Mi", "cpu": "250m"}, "requests": {"memory": "32Mi", "cpu": "50m"}, "pids": 64}
+HEALTH_ROUTES = ()  # no source to read routes in
 
 STATIC_BASE = "busybox:1.36.1"  # R05, R06: pinned; the same base as specs/static-docs
 

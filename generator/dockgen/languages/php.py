@@ -32,6 +32,11 @@ TIE_BREAK = 3
 COMPILED = False
 BINARY = False
 RESOURCES = {"limits": {"memory": "256Mi", "cpu": "1"}, "requests": {"memory": "128Mi", "cpu": "250m"}, "pids": 256}
+# Health routes init looks for (``_read.health_route``): Laravel's ``Route::get('/health'``
+# and Slim's ``$app->get('/health'`` (the offered check connects to the port, see healthcheck).
+HEALTH_ROUTES = (
+    ((".php",), r"(?:Route::|->)(?:get|any|map)\(\s*(?:\[[^\]]*\],\s*)?['\"](?P<path>/?[^'\"]*)['\"]"),
+)
 
 COMPOSER = "composer:2.8"
 FPM_PORT = 9000  # php-fpm's FastCGI port in the official image

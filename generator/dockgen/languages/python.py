@@ -41,6 +41,14 @@ TIE_BREAK = 1
 COMPILED = False
 BINARY = False
 RESOURCES = {"limits": {"memory": "256Mi", "cpu": "1"}, "requests": {"memory": "128Mi", "cpu": "250m"}, "pids": 128}
+# Health routes init looks for (``_read.health_route``): Flask/FastAPI/Quart decorators
+# (``@app.get("/health")``, ``@bp.route``, ``@router.get``), Django's urls (``path("health/"``,
+# ``re_path``), Starlette's ``Route("/health"``, aiohttp's ``add_get("/health"``.
+HEALTH_ROUTES = (
+    ((".py",), r"@\w+(?:\.\w+)*\.(?:get|head|route|api_route)\(\s*['\"](?P<path>/[^'\"]*)['\"]"),
+    ((".py",), r"\b(?:re_path|path|url)\(\s*r?['\"]\^?(?P<path>[\w/.-]*?)\$?['\"]"),
+    ((".py",), r"\b(?:Route|add_get|add_route)\(\s*(?:['\"]GET['\"],\s*)?['\"](?P<path>/[^'\"]*)['\"]"),
+)
 
 VENV = "/opt/venv"
 IGNORE = ("__pycache__/", "**/__pycache__/", "*.py[cod]", ".venv/", "venv/", ".tox/", ".nox/", ".pytest_cache/",

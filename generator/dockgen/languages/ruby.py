@@ -32,6 +32,12 @@ TIE_BREAK = 2
 COMPILED = False
 BINARY = False
 RESOURCES = {"limits": {"memory": "512Mi", "cpu": "1"}, "requests": {"memory": "256Mi", "cpu": "250m"}, "pids": 256}
+# Health routes init looks for (``_read.health_route``): Rails' config/routes.rb
+# (``get "up" => "rails/health#show"``, Rails 7.1's default; ``get "/health"``) and
+# Sinatra's ``get '/health' do``.
+HEALTH_ROUTES = (
+    (("config/routes.rb", ".rb"), r"^[ \t]*(?:get|match)\s*\(?\s*['\"](?P<path>[^'\"]+)['\"]"),
+)
 
 GEMS = "/usr/local/bundle"
 

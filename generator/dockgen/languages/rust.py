@@ -63,6 +63,11 @@ TIE_BREAK = 6
 COMPILED = True
 BINARY = True
 RESOURCES = {"limits": {"memory": "128Mi", "cpu": "500m"}, "requests": {"memory": "64Mi", "cpu": "100m"}, "pids": 128}
+# Health routes init looks for (``_read.health_route``): axum's ``.route("/health"``,
+# actix-web's ``#[get("/health")]``.
+HEALTH_ROUTES = (
+    ((".rs",), r"(?:\.route\(|#\[(?:get|head)\()\s*\"(?P<path>/[^\"]*)\""),
+)
 
 SOURCE = "/src"
 CARGO_HOME = "/usr/local/cargo"  # the official images' CARGO_HOME
