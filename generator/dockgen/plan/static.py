@@ -31,6 +31,11 @@ CONF_FILE = "nginx.conf"  # the generated file in the build context (outputs.py)
 # -e stderr: nginx opens its error log before it reads the configuration; the image's
 # default path is on the read-only root.
 ENTRYPOINT = ("nginx", "-e", "stderr", "-c", CONF)
+# R11: nginx's graceful stop (nginx.org/en/docs/control.html: QUIT "graceful shutdown", the
+# workers finish the requests in flight; TERM and INT are its "fast shutdown", which drops
+# them); the official image's STOPSIGNAL too. The run policy takes it unless the spec sets
+# `stop_signal` (policy.stop_signal).
+STOP_SIGNAL = "SIGQUIT"
 
 
 @dataclass(frozen=True)
