@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..languages import Toolchain
-from ..spec import Spec
+from ..spec import STOP_MARGIN, Spec
 from .startup import RUNTIME_DIR
 from .steps import Copy, Step
 from ..rules import Rule
@@ -46,19 +46,25 @@ class Server:
         port: the one port it listens on (unprivileged, the spec checked it).
         root: where the files are in the image (the spec's workdir).
         spa: unknown paths answer ``index.html`` (client-side routing).
+        shutdown_seconds: whole seconds a graceful stop (SIGQUIT) waits for open requests
+            before nginx closes them (``worker_shutdown_timeout``): STOP_MARGIN under the grace
+            period, so a slow client never makes the stop end in SIGKILL (R11).
         runtime_dir: where nginx writes its pid and temporary files (a tmpfs, R13).
     """
 
     port: int
     root: str
     spa: bool
+    shutdown_seconds: int
     runtime_dir: str = RUNTIME_DIR
 
 
-def server(spec: Spec) -> Server:
-    """The server configuration of a spec with ``static``."""
+def server(spec: Spec, grace_seconds: int) -> Server:
+    """The server configuration of a spec with ``static``; ``grace_seconds``: the run policy's
+    whole seconds between the stop signal and SIGKILL."""
     assert spec.static is not None
-    return Server(port=spec.ports[0], root=spec.workdir, spa=spec.static.spa)
+    return Server(port=spec.ports[0], root=spec.workdir, spa=spec.static.spa,
+                  shutdown_seconds=max(1, grace_seconds - STOP_MARGIN))
 
 
 def serve(spec: Spec, tool: Toolchain) -> Toolchain:
