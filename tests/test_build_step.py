@@ -163,6 +163,16 @@ def test_static_serves_the_built_files_with_nginx_as_the_user(tmp_path: Path):
     assert_clean(files, SPA)
 
 
+def test_r11_static_stops_gracefully_before_the_grace_period_ends(tmp_path: Path):
+    """nginx's graceful stop (SIGQUIT) is the image's STOPSIGNAL and compose's stop_signal, and
+    nginx closes what is still open one second (STOP_MARGIN) before docker's SIGKILL."""
+    files = render(tmp_path, {**SPA, "stop_grace_period": "30s"})
+    assert [c.value for c in stages(files["Dockerfile"])[-1] if c.cmd == "STOPSIGNAL"] == [("SIGQUIT",)]
+    assert yaml.safe_load(files["compose.yaml"])["services"]["spa"]["stop_signal"] == "SIGQUIT"
+    assert [line for line in files["nginx.conf"].splitlines() if line.startswith("worker_shutdown_timeout")] == \
+        ["worker_shutdown_timeout 29s;"]
+
+
 def test_static_without_spa_answers_404_for_unknown_paths(tmp_path: Path):
     files = render(tmp_path, {**SPA, "static": {"root": "dist"}})
     assert "try_files $uri $uri/ =404;" in files["nginx.conf"] and "/index.html;" not in files["nginx.conf"]

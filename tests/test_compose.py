@@ -12,9 +12,11 @@ import shlex
 import subprocess
 from pathlib import Path
 
+import dockerfile
 import pytest
+import yaml
 
-from support import dockgen, render, tool
+from support import dockgen, render, split_stages, tool
 from dockgen.loader import load_spec
 from dockgen.plan import make_plan
 
@@ -110,7 +112,9 @@ def test_r18_secrets_are_files_with_name_file_set(any_spec, composed):
 
 def test_r11_stop_signal_grace_ports_healthcheck_init(any_spec, composed):
     spec, service, _, out = composed
-    assert service["stop_signal"] == spec.stop_signal
+    # R11: the spec's stop_signal; unset, nginx's graceful stop for the static server
+    default = "SIGQUIT" if spec.static else "SIGTERM"
+    assert service["stop_signal"] == (spec.stop_signal if "stop_signal" in spec.model_fields_set else default)
     policy = make_plan(load_spec(any_spec)).policy
     assert service["stop_grace_period"] == f"{policy.grace_seconds}s"  # whole seconds (RunPolicy)
     assert sorted((int(p["published"]), p["target"]) for p in service.get("ports", [])) == [(p, p) for p in sorted(spec.ports)]
@@ -160,7 +164,7 @@ def test_r13_r14_print_run_carries_the_same_hardening_as_compose(any_spec, compo
         assert f"{name}_FILE=/run/secrets/{name.lower()}" in envs
         assert any(f"dst=/run/secrets/{name.lower()}" in m and "readonly" in m for m in mounts)
     assert options(args, "--stop-timeout") == [str(make_plan(load_spec(any_spec)).policy.grace_seconds)]
-    assert options(args, "--stop-signal") == ([] if spec.stop_signal == "SIGTERM" else [spec.stop_signal])
+    assert options(args, "--stop-signal") == [service["stop_signal"]]
 
 
 def test_print_run_is_a_clean_shell_command(any_spec):
@@ -253,3 +257,22 @@ def test_issue13_resources_refusals(tmp_path: Path, resources: str, message: lis
     assert "Traceback" not in result.stderr and ":5:" in result.stderr, result.stderr
     for part in message:
         assert part in result.stderr, result.stderr
+
+
+def test_r11_one_stop_signal_in_dockerfile_compose_docker_run_and_kubernetes(any_spec, tmp_path):
+    """R11: the final stage's STOPSIGNAL (BuildKit's parser), compose.yaml's stop_signal (PyYAML:
+    the file as written), the ``docker run`` line's --stop-signal and, when it is not SIGTERM,
+    the Pod's lifecycle.stopSignal all name one signal; the image always states it, so the
+    base image's own (php-fpm's and nginx's SIGQUIT) never decides what ``docker stop`` sends."""
+    out = tmp_path / "out"
+    files = render(any_spec, out, "--kubernetes")
+    final = split_stages(dockerfile.parse_string(files["Dockerfile"].read_text()))[-1]
+    stopsignals = [c.value for c in final if c.cmd == "STOPSIGNAL"]
+    assert len(stopsignals) == 1, f"the final stage has {len(stopsignals)} STOPSIGNAL lines"
+    signal = stopsignals[0][0]
+    (service,) = yaml.safe_load(files["compose.yaml"].read_text())["services"].values()
+    assert service["stop_signal"] == signal
+    assert options(run_line_args(any_spec), "--stop-signal") == [signal]
+    deployment = yaml.safe_load((out / "k8s" / "deployment.yaml").read_text())
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container.get("lifecycle", {}).get("stopSignal", "SIGTERM") == signal

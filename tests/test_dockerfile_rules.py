@@ -56,6 +56,11 @@ SYNTHETIC = {
         "labels": {"org.opencontainers.image.version": "1.2.3", "com.example.team": "core"},
         "stop_signal": "SIGTERM", "entrypoint": ["node"], "cmd": ["index.js"],
     },
+    # the static server's default is nginx's SIGQUIT; a spec that says SIGTERM gets SIGTERM (R11)
+    "synthetic/static-sigterm": {
+        "name": "site", "language": "node", "version": "22", "build": ["npm run build"], "static": {"root": "dist"},
+        "ports": [8080], "stop_signal": "SIGTERM",
+    },
     "synthetic/ruby-alpine-quit": {
         "name": "rb", "language": "ruby", "version": "3.3", "variant": "alpine",
         "stop_signal": "SIGQUIT", "entrypoint": ["ruby"], "cmd": ["app.rb"], "user": {"uid": 2000, "gid": 3000},
@@ -298,10 +303,13 @@ def test_r16_oci_labels_with_build_args(r):
         assert labels[key] == (str(value), [])
 
 
-def test_r11_stopsignal_only_when_not_sigterm(r):
+def test_r11_stopsignal_always_written_so_the_base_images_never_applies(r):
+    """One STOPSIGNAL, SIGTERM too (php-fpm's and nginx's official images set SIGQUIT, which an
+    image without its own would inherit): the spec's ``stop_signal``; unset, nginx's graceful
+    stop SIGQUIT for the static server (nginx.org/en/docs/control.html), else SIGTERM."""
     signals = [c.value[0] for c in r.final if c.cmd == "STOPSIGNAL"]
-    wanted = signal(r.spec.get("stop_signal", "SIGTERM"))
-    assert signals == ([] if wanted == "SIGTERM" else [wanted])
+    default = "SIGQUIT" if "static" in r.spec else "SIGTERM"
+    assert signals == [signal(r.spec.get("stop_signal", default))]
 
 
 def test_r12_healthcheck_when_given(r):

@@ -71,7 +71,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("run.sh", "run.sh.j2", 0o755, when=lambda plan: plan.startup is not None,  # R17
            context=lambda plan: {"startup": plan.startup}),
     Output(static.CONF_FILE, "nginx.conf.j2", when=lambda plan: plan.spec.static is not None,  # issue 11: static
-           context=lambda plan: {"server": static.server(plan.spec)}),
+           context=lambda plan: {"server": static.server(plan.spec, plan.policy.grace_seconds)}),
     # issue 13: the Kubernetes manifests, from the same RunPolicy as compose.yaml (R13, R14, R15, R18)
     Output("k8s/deployment.yaml", "k8s/deployment.yaml.j2", when=_k8s, context=_k8s_context("deployment")),
     Output("k8s/service.yaml", "k8s/service.yaml.j2", when=lambda plan: _k8s(plan) and bool(plan.policy.ports),

@@ -64,7 +64,7 @@ FIELD_DOCS = {
     "labels": "Extra OCI labels (R16).",
     "caps": "Linux capabilities added back after dropping ALL (R14).",
     "healthcheck": "command (exec form), interval, timeout, start_period, retries.",
-    "stop_signal": "The signal docker stop sends (default SIGTERM, R11).",
+    "stop_signal": "The signal docker stop sends, always the image's STOPSIGNAL (default SIGTERM; with static, nginx's graceful SIGQUIT; R11).",
     "config": "Files run.sh writes at start from templates: ${VAR}, ${VAR:-default}, ${VAR:?message} (R17).",
     "processes": "Several programs of one application, each an s6 service, instead of entrypoint/cmd (R01).",
     "init": "true (default): tini is PID 1 and forwards signals; false: the app is PID 1 and handles them (R02).",

@@ -3,7 +3,8 @@
 One test per property per example:
 1 builds unedited; 2 non-root uid and no capability beyond ``caps`` (R14, R15);
 3 runs read-only with the compose hardening and does its job (R12, R13); 4 stops on
-SIGTERM, not by SIGKILL (R02, R11); 5 a secret from a file reaches the config, never the
+SIGTERM, not by SIGKILL, and the image states the run policy's STOPSIGNAL, not its base's
+(R02, R11); 5 a secret from a file reaches the config, never the
 environment (R17, R18); 6 layer cache after code-only and manifest-only changes (R07);
 7 the multi-process example serves through both programs and stops cleanly (R01, R11);
 8 no secret, .git, .env or build-only package in the final image (R04, R18, R19).
@@ -287,6 +288,43 @@ def test_p4_r11_stops_on_sigterm_not_sigkill(spec: Path, engine, built) -> None:
         logs = engine.run("logs", container.id)
         assert code != 137, f"killed by SIGKILL: {logs.stdout}{logs.stderr}"
         assert elapsed < STOP_LIMIT, f"podman stop took {elapsed:.1f} s: SIGTERM was not acted on in time"
+    finally:
+        remove(engine, container)
+
+
+# R11: examples whose base image sets its own STOPSIGNAL (php-fpm's and nginx's official
+# images, and their stand-ins, say SIGQUIT): the static server (nginx is PID 1, the policy
+# keeps nginx's graceful SIGQUIT) and PHP under s6 (the policy says SIGTERM, the base SIGQUIT).
+OWN_STOPSIGNAL_BASE = [s for s in BUILDABLE if example_id(s) in ("node-vite-spa", "php-notebook-debian")]
+
+
+def without_stop_signal(item: Built) -> tuple[list[str], dict[int, int]]:
+    """compose's run options without --stop-signal: a stop sends the image's STOPSIGNAL."""
+    args, ports = run_args(item)
+    return [a for a in args if not a.startswith("--stop-signal=")], ports
+
+
+@pytest.mark.parametrize("spec", OWN_STOPSIGNAL_BASE, ids=ids)
+def test_p4_r11_image_stop_signal_is_the_policys_not_the_bases(spec: Path, engine, built) -> None:
+    """The built image's StopSignal (``--format docker``: OCI drops it) is the run policy's and
+    compose's; started without --stop-signal, ``podman stop`` sends it and the container ends
+    within STOP_LIMIT with its own exit code."""
+    assert len(OWN_STOPSIGNAL_BASE) == 2, "the static and the PHP example must both be built"
+    item = built(spec)
+    base = image_config(engine, base_image(item))["Config"].get("StopSignal")
+    assert base == "SIGQUIT", f"{base_image(item)} no longer sets STOPSIGNAL SIGQUIT, so this test shows nothing"
+    assert image_config(engine, item.tag)["Config"].get("StopSignal") == item.plan.policy.stop_signal \
+        == item.service["stop_signal"]
+    container = start(engine, item, options=without_stop_signal)
+    try:
+        wait_http(engine, container, container.ports[min(container.ports)], JOB_PATH.get(item.name, "/"))
+        began = time.monotonic()
+        engine.run("stop", "-t", "10", container.id)
+        elapsed = time.monotonic() - began
+        code = int(engine.run("inspect", "--format", "{{.State.ExitCode}}", container.id).stdout.strip())
+        logs = engine.run("logs", container.id)
+        assert code == 0, f"exit code {code} after podman stop: {logs.stdout}{logs.stderr}"
+        assert elapsed < STOP_LIMIT, f"podman stop took {elapsed:.1f} s"
     finally:
         remove(engine, container)
 

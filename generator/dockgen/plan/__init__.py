@@ -43,7 +43,7 @@ class Plan:
         family: traits of the final base image.
         stages: build stages, final stage last.
         startup: run.sh content, or None when the final image has no shell.
-        policy: how the container runs (compose.yaml, ``docker run``).
+        policy: how the container runs (compose.yaml, ``docker run``, k8s/, the Dockerfile's STOPSIGNAL).
         ignore: .dockerignore patterns (R19).
         warnings: things the user should know (unpinned packages, ...).
         context_files: files the build needs from the build context (manifests).
@@ -86,13 +86,13 @@ def make_plan(loaded: LoadedSpec, kubernetes: bool = False) -> Plan:
     check_family(loaded, family, tool.final_image)
     startup = plan_startup(loaded)
     advice = runner_warnings(spec) + healthcheck_warnings(spec, tool, family) + linter_warnings(spec)
-    build = Build(spec, tool, family, startup, warnings=spec_warnings(spec, tool) + advice)
+    policy = run_policy(spec, startup)
+    build = Build(spec, tool, family, startup, policy, warnings=spec_warnings(spec, tool) + advice)
     stages = image_stages(build)
     if loaded.lock is not None:  # issue 14: FROM image:tag@sha256:..., read from the lock, no network
         stages, unlocked = pin_stages(stages, loaded.lock.digests)
         build.warnings += [f"{image}: not in {loaded.lock.path.name}, so FROM names it by tag alone; "
                            "run `dockgen lock` again" for image in unlocked]
-    policy = run_policy(spec, startup)
     deploy = cluster(spec, policy, family.shell) if kubernetes or spec.kubernetes else None
     return Plan(
         spec=spec,

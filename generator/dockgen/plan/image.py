@@ -21,7 +21,7 @@ from ..ospkg import TINI_STATIC, Command
 from ..spec import Spec, duration_seconds
 from . import buildstep, static
 from .advice import linter_secret_names
-from .policy import ENGINE_TMPFS, TMPFS_MODE, inside_another, tmpfs_paths
+from .policy import ENGINE_TMPFS, TMPFS_MODE, RunPolicy, inside_another, stop_signal_field, tmpfs_paths
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, Startup
 from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, Label, Run, SetUser, Stage, Step,
                     StopSignal, System, TargetPlatform, Workdir)
@@ -34,12 +34,14 @@ TINI = "/sbin/tini"  # where tini is copied in an image whose family has no tini
 @dataclass
 class Build:
     """What every phase reads: the spec, its toolchain, the final image's family, run.sh's
-    plan, and the warnings the phases add to (in phase order)."""
+    plan, the run policy (the image states its stop signal, R11), and the warnings the phases
+    add to (in phase order)."""
 
     spec: Spec
     tool: Toolchain
     family: Family
     startup: Startup
+    policy: RunPolicy
     warnings: list[str] = field(default_factory=list)
 
 
@@ -290,7 +292,7 @@ def final_files(build: Build) -> list[Step]:
 
 
 def how_it_runs(build: Build) -> list[Step]:
-    """EXPOSE, HEALTHCHECK (R12), STOPSIGNAL (R11), ENTRYPOINT and CMD in exec form (R02, R12)."""
+    """EXPOSE, HEALTHCHECK (R12), STOPSIGNAL (the run policy's, R11), ENTRYPOINT and CMD in exec form (R02, R12)."""
     spec, family = build.spec, build.family
     steps: list[Step] = []
     if spec.ports:
@@ -299,8 +301,9 @@ def how_it_runs(build: Build) -> list[Step]:
         h = spec.healthcheck
         steps.append(Healthcheck("healthcheck", (Rule.R12,), command=tuple(h.command), interval=in_seconds(h.interval),
                                  timeout=in_seconds(h.timeout), start_period=in_seconds(h.start_period), retries=h.retries))
-    if spec.stop_signal != "SIGTERM":
-        steps.append(StopSignal("stop_signal", (Rule.R11,), signal=spec.stop_signal))
+    # R11: always, from the run policy, so the base image's STOPSIGNAL (php-fpm's and nginx's
+    # SIGQUIT) never overrides what compose, docker run and Kubernetes say.
+    steps.append(StopSignal(stop_signal_field(spec), (Rule.R11,), signal=build.policy.stop_signal))
     tini = family.tini or TINI
     # R02 R18: run.sh starts first and execs the init with the cleaned environment, so PID 1
     # (tini, then the app or s6-svscan) never holds a secret passed as NAME.

@@ -1,7 +1,8 @@
 """RunPolicy: how the container runs, said once and target-neutral (R02, R11-R15, R18).
 
-compose.yaml (``templates/compose.yaml.j2``) and the ``docker run`` line
-(``templates/docker-run.j2``) render from it, and so will Kubernetes manifests: it holds
+compose.yaml (``templates/compose.yaml.j2``), the ``docker run`` line
+(``templates/docker-run.j2``), the Kubernetes manifests and the Dockerfile's STOPSIGNAL
+(R11) render from it: it holds
 values (numbers, paths, names), never the syntax of one target. Durations are whole
 seconds, the unit every target reads (Kubernetes probes take integers only).
 """
@@ -15,6 +16,7 @@ from typing import Literal
 
 from .. import languages
 from ..spec import Spec, cpu_millis, duration_seconds, memory_bytes
+from . import static
 from .names import unique_names
 from .startup import RUNTIME_DIR, Startup
 
@@ -206,11 +208,26 @@ def run_policy(spec: Spec, startup: Startup) -> RunPolicy:
                       for name in spec.secrets),
         ports=tuple(PublishedPort(port, spec.host_ip.get(port, LOOPBACK)) for port in spec.ports),
         probe=_probe(spec),
-        stop_signal=spec.stop_signal,
+        stop_signal=stop_signal(spec),
         grace_seconds=whole_seconds(spec.stop_grace_period),
         init=spec.runs_init,
         limits=_limits(spec),
     )
+
+
+def stop_signal(spec: Spec) -> str:
+    """R11: the signal a stop sends first, the one fact the Dockerfile's STOPSIGNAL, compose,
+    ``docker run`` and Kubernetes all state (so the base image's own, e.g. php-fpm's and
+    nginx's SIGQUIT, never leaks into an image whose run targets say otherwise): the spec's
+    ``stop_signal`` when it sets one; else the static server's graceful stop
+    (:data:`.static.STOP_SIGNAL`) when nginx is the program; else SIGTERM (``docker stop``'s)."""
+    return static.STOP_SIGNAL if stop_signal_field(spec) == "static" else spec.stop_signal
+
+
+def stop_signal_field(spec: Spec) -> str:
+    """The spec field :func:`stop_signal` comes from (R21): ``stop_signal`` when the spec sets
+    it or there is no static server, else ``static``."""
+    return "stop_signal" if "stop_signal" in spec.model_fields_set or spec.static is None else "static"
 
 
 def _limits(spec: Spec) -> Limits | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..languages import Toolchain
-from ..spec import Spec
+from ..spec import STOP_MARGIN, Spec
 from .startup import RUNTIME_DIR
 from .steps import Copy, Step
 from ..rules import Rule
@@ -32,6 +32,11 @@ CONF_FILE = "nginx.conf"  # the generated file in the build context (outputs.py)
 # -e stderr: nginx opens its error log before it reads the configuration; the image's
 # default path is on the read-only root.
 ENTRYPOINT = ("nginx", "-e", "stderr", "-c", CONF)
+# R11: nginx's graceful stop (nginx.org/en/docs/control.html: QUIT "graceful shutdown", the
+# workers finish the requests in flight; TERM and INT are its "fast shutdown", which drops
+# them); the official image's STOPSIGNAL too. The run policy takes it unless the spec sets
+# `stop_signal` (policy.stop_signal).
+STOP_SIGNAL = "SIGQUIT"
 
 
 @dataclass(frozen=True)
@@ -42,19 +47,25 @@ class Server:
         port: the one port it listens on (unprivileged, the spec checked it).
         root: where the files are in the image (the spec's workdir).
         spa: unknown paths answer ``index.html`` (client-side routing).
+        shutdown_seconds: whole seconds a graceful stop (SIGQUIT) waits for open requests
+            before nginx closes them (``worker_shutdown_timeout``): STOP_MARGIN under the grace
+            period, so a slow client never makes the stop end in SIGKILL (R11).
         runtime_dir: where nginx writes its pid and temporary files (a tmpfs, R13).
     """
 
     port: int
     root: str
     spa: bool
+    shutdown_seconds: int
     runtime_dir: str = RUNTIME_DIR
 
 
-def server(spec: Spec) -> Server:
-    """The server configuration of a spec with ``static``."""
+def server(spec: Spec, grace_seconds: int) -> Server:
+    """The server configuration of a spec with ``static``; ``grace_seconds``: the run policy's
+    whole seconds between the stop signal and SIGKILL."""
     assert spec.static is not None
-    return Server(port=spec.ports[0], root=spec.workdir, spa=spec.static.spa)
+    return Server(port=spec.ports[0], root=spec.workdir, spa=spec.static.spa,
+                  shutdown_seconds=max(1, grace_seconds - STOP_MARGIN))
 
 
 def serve(spec: Spec, tool: Toolchain) -> Toolchain:

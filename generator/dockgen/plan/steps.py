@@ -184,7 +184,8 @@ class Healthcheck(Step):
 
 @dataclass(frozen=True)
 class StopSignal(Step):
-    """``STOPSIGNAL`` when it is not SIGTERM (R11)."""
+    """``STOPSIGNAL``: the run policy's stop signal, always written, SIGTERM too, so the base
+    image's own never applies (R11)."""
 
     signal: str
     kind: ClassVar[str] = "stopsignal"
