@@ -253,18 +253,19 @@ def fly_row(engine: Engine, spec_path: Path, work: Path) -> dict:
 def fly_table(rows: list[dict]) -> str:
     """The Markdown table of :func:`fly_row` results (sizes in MB, times in s)."""
     head = ("| example | image MB | user | stop s | cached steps after a code change "
-            "| fly MB | fly user | fly stop s | fly cached steps | fly / image |")
+            "| fly MB | fly user | fly stop s | fly cached steps | fly / image | image - fly kB |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for row in rows:
         ours, fly = row["ours"], row["fly"]
         if "failed" in fly:
             lines.append(f"| {row['name']} | {ours['size'] / MB:.1f} | {ours['user']} | {ours['stop']:.1f} "
-                         f"| {ours['cached'][0]} of {ours['cached'][1]} | does not build: {fly['failed']} | | | | |")
+                         f"| {ours['cached'][0]} of {ours['cached'][1]} | does not build: {fly['failed']} | | | | | |")
             continue
         lines.append(
             f"| {row['name']} | {ours['size'] / MB:.1f} | {ours['user']} | {ours['stop']:.1f} "
             f"| {ours['cached'][0]} of {ours['cached'][1]} | {fly['size'] / MB:.1f} | {fly['user']} | {fly['stop']:.1f} "
-            f"| {fly['cached'][0]} of {fly['cached'][1]} | {fly['size'] / ours['size']:.2f}x |")
+            f"| {fly['cached'][0]} of {fly['cached'][1]} | {fly['size'] / ours['size']:.2f}x "
+            f"| {(ours['size'] - fly['size']) / 1000:+.1f} |")
     return "\n".join(lines)
 
 
