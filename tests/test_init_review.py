@@ -1,0 +1,72 @@
+"""``dockgen init`` on the trees of a new-user review (R20): each test runs the installed CLI
+with ``--yes`` on a small project in tmp_path and reads the spec it wrote.
+
+Poetry's and pipenv's own tables name the project and its Python version; a port the app
+reads from ``PORT`` is kept literal in exec form and said so; a directory that holds a
+database is proposed as a volume, not a tmpfs; a static site gets the static server's
+resources; build output is no evidence of a language; init reports what it writes the
+way render does.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support import dockgen
+
+FASTAPI = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Create ``files`` ({relative path: text}) under ``root``; returns ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def init(root: Path) -> tuple[subprocess.CompletedProcess, dict, str]:
+    """``dockgen init ROOT --yes``: (the process, the spec as data, the spec's text); asserts exit 0."""
+    result = dockgen("init", root, "--yes")
+    assert result.returncode == 0, result.stderr
+    text = (root / "dockgen.yaml").read_text()
+    return result, yaml.safe_load(text), text
+
+
+def line_of(text: str, key: str) -> str:
+    """The spec's top-level line for ``key`` (with its comment)."""
+    return next(line for line in text.splitlines() if line.startswith(f"{key}:"))
+
+
+def poetry_project(python: str) -> dict[str, str]:
+    return {"pyproject.toml": f'[tool.poetry]\nname = "review-api"\nversion = "0.1.0"\n\n'
+                              f'[tool.poetry.dependencies]\npython = "{python}"\nfastapi = "^0.115.0"\nuvicorn = "^0.32.0"\n',
+            "poetry.lock": "# poetry lock\n", "review_api/__init__.py": "", "review_api/main.py": FASTAPI}
+
+
+# --- 1. Poetry and pipenv state the name and the Python version -------------------------
+
+
+@pytest.mark.parametrize("python, version", [("^3.12", "3.14"), ("~3.12", "3.12"), (">=3.9,<3.11", "3.10"),
+                                             (">=3.10 <3.12", "3.11")])
+def test_r20_init_reads_poetrys_name_and_python_constraint(python: str, version: str, tmp_path: Path):
+    result, spec, text = init(write_tree(tmp_path / "api", poetry_project(python)))
+    assert spec["name"] == "review-api"
+    assert "[tool.poetry] name" in line_of(text, "name")
+    assert spec["version"] == version
+    assert f"[tool.poetry.dependencies] python: {python}" in line_of(text, "version")
+    assert "states no python version" not in result.stderr
+
+
+def test_r20_init_reads_pipfiles_python_version(tmp_path: Path):
+    root = write_tree(tmp_path / "svc", {"Pipfile": '[packages]\nflask = "*"\n\n[requires]\npython_version = "3.11"\n',
+                                         "Pipfile.lock": "{}\n", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"})
+    result, spec, text = init(root)
+    assert spec["version"] == "3.11"
+    assert "Pipfile: [requires] python_version" in line_of(text, "version")
+    assert "states no python version" not in result.stderr
