@@ -70,3 +70,23 @@ def test_r20_init_reads_pipfiles_python_version(tmp_path: Path):
     assert spec["version"] == "3.11"
     assert "Pipfile: [requires] python_version" in line_of(text, "version")
     assert "states no python version" not in result.stderr
+
+
+# --- 2. a Procfile's ${PORT:-8000} is a literal in exec form: said so ---------------------
+
+
+def test_r12_init_says_a_procfiles_port_expansion_is_written_as_a_literal(tmp_path: Path):
+    files = {**poetry_project("^3.12"), "Procfile": "web: uvicorn review_api.main:app --host 0.0.0.0 --port ${PORT:-8000}\n",
+             "review_api/main.py": FASTAPI + 'import os\nPORT = int(os.environ.get("PORT", "8000"))\n'}
+    result, spec, text = init(write_tree(tmp_path / "api", files))
+    assert spec["cmd"] == ["review_api.main:app", "--host", "0.0.0.0", "--port", "8000"]  # R12: exec form, no shell
+    assert "${PORT:-8000} is written as 8000: exec form has no shell" in line_of(text, "cmd")
+    warning = next(line for line in result.stderr.splitlines() if "${PORT:-8000}" in line)
+    assert warning.startswith("warning: cmd:") and "listens on 8000" in warning and "env: {PORT: ...}" in warning
+
+
+def test_r12_init_says_nothing_of_port_expansion_for_a_users_cmd(tmp_path: Path):
+    root = write_tree(tmp_path / "api", {**poetry_project("^3.12"), "Procfile": "web: uvicorn review_api.main:app --port ${PORT:-8000}\n"})
+    result = dockgen("init", root, "--yes", "--cmd", "uvicorn review_api.main:app --port 8000")
+    assert result.returncode == 0, result.stderr
+    assert "${PORT" not in result.stderr and "${PORT" not in line_of((root / "dockgen.yaml").read_text(), "cmd")

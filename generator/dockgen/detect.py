@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from . import languages
@@ -160,7 +160,7 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
     if command and command.binds is not None:
         if port is None:
             port = Guess(command.binds, "the port the start command binds")
-        command = Command(command.with_port(int(port.value)), command.source, port, command.needs)
+        command = replace(command, argv=command.with_port(int(port.value)), port=port, binds=None)
     writable = _writable_dirs(root, found.writable, tuple(found.volumes.value) if found.volumes else ())
     alternatives = tuple(Command(c.with_port(c.binds), c.source, c.port, c.needs) if c.binds is not None else c
                          for c in candidates[1:])
@@ -224,7 +224,8 @@ def _procfile(root: Path) -> Command | None:
             return None
         if any(c in command for c in ";&|<>`$") or not words:
             return None
-        return Command(tuple(words), f"Procfile: web: {one_line(original, 50)}", port, binds=binds)
+        return Command(tuple(words), f"Procfile: web: {one_line(original, 50)}", port, binds=binds,
+                       expands=port_match.group(0) if port_match else None)
     return None
 
 

@@ -40,6 +40,7 @@ class Command:
     port: Guess | None = None
     needs: str | None = None  # a package the command needs that the manifests do not list
     binds: int | None = None  # the port dockgen's own command line binds ("{port}" in argv)
+    expands: str | None = None  # the shell expansion "{port}" stands for (a Procfile's ${PORT:-8000})
 
     def with_port(self, port: int) -> tuple[str, ...]:
         """``argv`` with ``{port}`` replaced by ``port``."""
