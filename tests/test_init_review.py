@@ -90,3 +90,34 @@ def test_r12_init_says_nothing_of_port_expansion_for_a_users_cmd(tmp_path: Path)
     result = dockgen("init", root, "--yes", "--cmd", "uvicorn review_api.main:app --port 8000")
     assert result.returncode == 0, result.stderr
     assert "${PORT" not in result.stderr and "${PORT" not in line_of((root / "dockgen.yaml").read_text(), "cmd")
+
+
+# --- 3. a directory that holds a database is a volume, not a tmpfs (R13) ------------------
+
+FLASK = "from flask import Flask\n\napp = Flask(__name__)\n"
+REVIEW_DB = ('from pathlib import Path\nimport sqlite3\n\nBASE = Path(__file__).resolve().parent.parent\n'
+             'DATA = BASE / "data"\nLOGS = BASE / "logs"\nDB = DATA / "app.sqlite3"\n')
+
+
+@pytest.mark.parametrize("files", [
+    {"data/app.sqlite3": ""},
+    {"data/.gitkeep": "", "db.py": 'import sqlite3\nconn = sqlite3.connect("data/app.db")\n'},
+    {"data/.gitkeep": "", "db.py": 'DATABASE_URL = "sqlite:///data/app.db"\n'},
+    {"data/.gitkeep": "", "review_api/__init__.py": "", "review_api/db.py": REVIEW_DB},
+], ids=["sqlite-file", "sqlite3-connect", "sqlite-url", "path-join"])
+def test_r13_init_makes_a_database_directory_a_volume_and_logs_tmp_tmpfs(files: dict, tmp_path: Path):
+    root = write_tree(tmp_path / "app", {"requirements.txt": "flask==3.1.0\ngunicorn==23.0.0\n", "app.py": FLASK,
+                                         "logs/.gitkeep": "", "tmp/.gitkeep": "", **files})
+    result, spec, text = init(root)
+    assert spec["volumes"] == ["/app/data"]
+    assert "data/ holds a database" in line_of(text, "volumes") and "tmpfs would not" in line_of(text, "volumes")
+    assert "/app/logs" in spec["writable"] and "/app/tmp" in spec["writable"] and "/app/data" not in spec["writable"]
+    assert dockgen("validate", root / "dockgen.yaml").returncode == 0
+
+
+def test_r13_init_keeps_a_data_directory_without_a_database_tmpfs(tmp_path: Path):
+    root = write_tree(tmp_path / "app", {"requirements.txt": "flask==3.1.0\n", "app.py": FLASK + 'LOGS = "logs"\nDB = "cache.db"\n',
+                                         "data/report.csv": "a,b\n", "logs/.gitkeep": ""})
+    result, spec, text = init(root)
+    assert "volumes" not in spec
+    assert {"/app/logs", "/app/data"} <= set(spec["writable"])
