@@ -121,3 +121,23 @@ def test_r13_init_keeps_a_data_directory_without_a_database_tmpfs(tmp_path: Path
     result, spec, text = init(root)
     assert "volumes" not in spec
     assert {"/app/logs", "/app/data"} <= set(spec["writable"])
+
+
+# --- 4. a static site's resources are the static server's, not Node's (issue 13) ----------
+
+VITE_SPA = {"package.json": '{"name": "review-spa", "private": true, "type": "module", "scripts": {"build": "vite build"}, '
+                            '"dependencies": {"react": "^18.3.1", "react-dom": "^18.3.1"}, "devDependencies": {"vite": "^5.4.11"}}',
+            "package-lock.json": '{"name": "review-spa", "lockfileVersion": 3, "packages": {}}',
+            "index.html": '<!doctype html><div id="root"></div><script type="module" src="/src/main.jsx"></script>\n',
+            "src/main.jsx": "import React from 'react';\n", "vite.config.js": "export default {};\n"}
+
+
+def test_r20_init_gives_a_static_site_the_static_servers_resources(tmp_path: Path):
+    from dockgen.languages import node
+    from dockgen.plan.static import RESOURCES
+
+    _, spec, text = init(write_tree(tmp_path / "spa", VITE_SPA))
+    assert spec["static"] == {"root": "dist", "spa": True}
+    assert spec["resources"] == RESOURCES != node.RESOURCES
+    assert spec["resources"]["limits"]["memory"] == "64Mi"
+    assert "static web server" in line_of(text, "resources") and "for node" not in line_of(text, "resources")

@@ -178,13 +178,25 @@ def draft(detection: Detection, answers: Answers, new: bool = False, kubernetes:
         entries += _command_entries(command if argv else None, language, missing, literal)
     if detection.static is None:  # the static server's image has no runtime to run a check with
         entries += _healthcheck_entries(language, answers.get("port"), detection.base, new, detection.health, notes)
-    entries.append(Entry("resources", languages.module(language).RESOURCES,
-                         f"dockgen's default for {language} (issue 13): measure the app and adjust"))
+    entries.append(_resources_entry(detection, language))
     if kubernetes:
         entries.append(Entry("kubernetes", {"replicas": 1, "service_type": "ClusterIP"},
                              "--kubernetes: render writes k8s/ (Deployment, Service, kustomization.yaml)"))
     alternatives = tuple((list(c.argv), _line(c.source)) for c in detection.alternatives if c.argv and c.argv != argv)
     return SpecDraft(tuple(entries), alternatives, detection.other_languages, tuple(_line(n) for n in notes), tuple(missing))
+
+
+def _resources_entry(detection: Detection, language: str) -> Entry:
+    """``resources`` (issue 13): the defaults of what runs in the final image, the static
+    web server's (:data:`dockgen.plan.static.RESOURCES`) for a spec with ``static``, else
+    the language's ``RESOURCES``."""
+    if detection.static is not None:
+        from .plan.static import RESOURCES
+
+        return Entry("resources", RESOURCES, "dockgen's default for the static web server (nginx serves the built "
+                     "files, static:; issue 13): measure the site and adjust")
+    return Entry("resources", languages.module(language).RESOURCES,
+                 f"dockgen's default for {language} (issue 13): measure the app and adjust")
 
 
 def _build_entries(detection: Detection, language: str, missing: list[str]) -> list[Entry]:
