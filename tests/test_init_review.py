@@ -141,3 +141,18 @@ def test_r20_init_gives_a_static_site_the_static_servers_resources(tmp_path: Pat
     assert spec["resources"] == RESOURCES != node.RESOURCES
     assert spec["resources"]["limits"]["memory"] == "64Mi"
     assert "static web server" in line_of(text, "resources") and "for node" not in line_of(text, "resources")
+
+
+# --- 5. build output is no evidence of a language -----------------------------------------
+
+
+def test_r20_init_takes_no_evidence_from_build_output(tmp_path: Path):
+    built = {"dist/index.html": "<!doctype html>\n", "dist/assets/index.js": "console.log(1);\n",
+             "build/index.html": "<!doctype html>\n", "out/index.html": "<!doctype html>\n",
+             "node_modules/vite/index.js": "", "node_modules/vite/package.json": "{}"}
+    _, spec, text = init(write_tree(tmp_path / "spa", {**VITE_SPA, **built}))
+    assert spec["language"] == "node"
+    evidence = "\n".join(line for line in text.splitlines() if line.startswith("#   none:") or line.startswith("language:"))
+    assert "#   none: index.html" in evidence
+    for directory in ("dist/", "build/", "out/", "node_modules/"):
+        assert directory not in evidence, evidence

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from . import languages
+from .languages.base import BUILD_OUTPUT
 from .languages._read import Command, Found, Guess, health_route, one_line, read, rel, sources
 
 __all__ = ["Command", "Detection", "Guess", "detect", "evidence", "looked_for", "sanitize_name"]
@@ -82,12 +83,14 @@ _CARRIED = tuple(sorted({f.name for f in fields(Detection)} & {f.name for f in f
 
 
 def evidence(root: Path) -> dict[str, tuple[int, list[str]]]:
-    """Score each language by the files present in ``root``: {language: (score, files)}; languages with none are left out."""
+    """Score each language by the files present in ``root``: {language: (score, files)}; languages with none are left out.
+    Files under a build's output (:data:`dockgen.languages.base.BUILD_OUTPUT`: dist/, node_modules/ ...) do not count."""
     scores = {}
     for language in languages.NAMES:
         total, files = 0, []
         for pattern, weight in languages.module(language).EVIDENCE:
             matches = sorted(root.glob(pattern)) if "*" in pattern else ([root / pattern] if (root / pattern).is_file() else [])
+            matches = [m for m in matches if not set(m.relative_to(root).parts[:-1]) & set(BUILD_OUTPUT)]
             if matches:
                 total += weight
                 files.append(pattern if "*" not in pattern else rel(root, matches[0]))
