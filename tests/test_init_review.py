@@ -156,3 +156,20 @@ def test_r20_init_takes_no_evidence_from_build_output(tmp_path: Path):
     assert "#   none: index.html" in evidence
     for directory in ("dist/", "build/", "out/", "node_modules/"):
         assert directory not in evidence, evidence
+
+
+# --- 6. init reports what it writes as render does ----------------------------------------
+
+
+def test_r20_init_reports_each_file_written_as_render_does(tmp_path: Path):
+    root = write_tree(tmp_path / "api", poetry_project("^3.12"))
+    result = dockgen("init", root, "--yes", "--render")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"wrote {root / 'dockgen.yaml'}"
+    assert f"wrote {root / 'Dockerfile'}" in lines and all(line.startswith("wrote ") for line in lines)
+    rendered = dockgen("render", root / "dockgen.yaml", "--force")
+    assert rendered.returncode == 0 and rendered.stdout.splitlines() == [], rendered.stdout  # nothing changed
+    (root / "Dockerfile").unlink()
+    rendered = dockgen("render", root / "dockgen.yaml")
+    assert rendered.stdout.splitlines() == [f"wrote {root / 'Dockerfile'}"]  # the same wording
