@@ -191,7 +191,8 @@ def _written_dirs(root: Path, writable: Guess | None, volumes: Guess | None) -> 
     kept = tuple(volumes.value) if volumes is not None else ()
     present = [name for name in WRITTEN_DIRS if (root / name).is_dir() and not (root / name).is_symlink()
                and f"/app/{name}" not in listed + kept]
-    databases = {name: why for name in present if (why := _database_in(root, name))}
+    code = [(rel(root, path), read(path) or "") for suffix in CODE_SUFFIXES for path in sources(root, suffix)] if present else []
+    databases = {name: why for name in present if (why := _database_in(root, name, code))}
     scratch = [name for name in present if name not in databases]
     if scratch:
         source = f"{', '.join(n + '/' for n in scratch)} found (written at run time; list it in volumes to keep it)"
@@ -206,8 +207,9 @@ def _written_dirs(root: Path, writable: Guess | None, volumes: Guess | None) -> 
 _DB_NAME = r"""[\w.-]*\.(?:sqlite3?|db)['"]"""  # the rest of a quoted SQLite file name
 
 
-def _database_in(root: Path, name: str) -> str | None:
-    """Why the project's directory ``name`` holds a database, or None: a SQLite file in it
+def _database_in(root: Path, name: str, code: list[tuple[str, str]]) -> str | None:
+    """Why the project's directory ``name`` holds a database, or None. ``code``: the project's
+    source files as (path relative to root, text) pairs. Evidence: a SQLite file in it
     (``data/app.sqlite3``), or code that opens one there: ``sqlite:///data/...``,
     ``"data/app.db"``, ``"data" / "app.db"`` or ``join("data", "app.db")`` on one line, or
     a variable set to the directory joined with a database file (``DATA = BASE / "data"``,
@@ -219,15 +221,13 @@ def _database_in(root: Path, name: str) -> str | None:
     quoted = rf"""['"](?:\./)?{re.escape(name)}"""
     direct = re.compile(rf"""sqlite:///(?:\./)?{re.escape(name)}/|{quoted}/{_DB_NAME}|{quoted}['"]\s*(?:/|,)\s*['"]{_DB_NAME}""")
     variable = re.compile(rf"""^\s*(\w+)\s*=.*{quoted}/?['"]""", re.M)
-    for suffix in CODE_SUFFIXES:
-        for path in sources(root, suffix):
-            text = read(path) or ""
-            match = direct.search(text)
-            for var in variable.finditer(text) if match is None else ():
-                match = re.search(rf"""\b{re.escape(var.group(1))}\s*(?:/|,)\s*['"]{_DB_NAME}""", text) or match
-            if match:
-                line = text.count("\n", 0, match.start()) + 1
-                return f"{rel(root, path)}:{line}: {one_line(text.splitlines()[line - 1].strip(), 50)}"
+    for path, text in code:
+        match = direct.search(text)
+        for var in variable.finditer(text) if match is None else ():
+            match = re.search(rf"""\b{re.escape(var.group(1))}\s*(?:/|,)\s*['"]{_DB_NAME}""", text) or match
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            return f"{path}:{line}: {one_line(text.splitlines()[line - 1].strip(), 50)}"
     return None
 
 
