@@ -181,7 +181,7 @@ def test_r20_init_guesses_each_language_with_provenance_and_the_spec_loads(proje
     result = init(directory, "--yes")
     assert result.returncode == 0, result.stderr
     spec_path = directory / "dockgen.yaml"
-    assert result.stdout.splitlines()[0] == str(spec_path)
+    assert result.stdout.splitlines()[0] == f"wrote {spec_path}"  # the wording of render
     lines = spec_lines(spec_path)
     assert lines[0] == "# yaml-language-server: $schema=dockgen.schema.json"
     assert json.loads((directory / "dockgen.schema.json").read_text())["title"] == "dockgen spec"

@@ -67,6 +67,11 @@ def _warn(messages: list[str] | tuple[str, ...]) -> None:
         typer.echo(f"warning: {message}", err=True)
 
 
+def _wrote(path: Path) -> None:
+    """Report one file written (render, lock, init): ``wrote PATH`` on stdout, the one wording."""
+    typer.echo(f"wrote {path}")
+
+
 def _plan(spec: Path, kubernetes: bool = False, output: Optional[Path] = None):
     """Load and plan ``spec``, printing the warnings; ``(LoadedSpec, Plan)``. k8s/ is planned
     with ``--kubernetes``, or when an earlier render wrote it where the files go (so it is
@@ -164,7 +169,7 @@ def _render_one(files, context: Path, output: Optional[Path], plan, force: bool,
         return None
     done = update(files, directory, force=force)
     for name in done.written:
-        typer.echo(f"wrote {directory / name}")
+        _wrote(directory / name)
     for name in done.removed:
         typer.echo(f"removed {directory / name}: {OBSOLETE[name]}")
     _warn(done.warnings)
@@ -216,7 +221,7 @@ def lock(
         shown_name = "".join(c if c.isprintable() else "?" for c in spec.name)  # a comment line stays one line
         text = make_renderer().text("dockgen.lock.yaml.j2", spec=shown_name, entries=entries)
         if write([OutputFile(path.name, text.encode())], path.parent, force=True):
-            typer.echo(f"wrote {path}")
+            _wrote(path)
             typer.echo(f"next: dockgen render {spec} (writes the digests into the Dockerfile)", err=True)
         else:
             typer.echo(f"{path}: up to date", err=True)
@@ -335,7 +340,7 @@ def init(
     try:
         result = run_init(request, _prompt if _interactive(yes) else None)
         for path in result.written:
-            typer.echo(str(path))
+            _wrote(path)
         _warn(result.warnings)
         if result.next_step is not None:
             typer.echo(f"next: {result.next_step}", err=True)

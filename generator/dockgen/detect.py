@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from . import languages
-from .languages._read import Command, Found, Guess, health_route, one_line, read, rel
+from .languages.base import BUILD_OUTPUT
+from .languages._read import Command, Found, Guess, health_route, one_line, read, rel, sources
 
 __all__ = ["Command", "Detection", "Guess", "detect", "evidence", "looked_for", "sanitize_name"]
 
@@ -78,16 +79,18 @@ class Detection:
 
 
 # The fields of a language's Found that a Detection carries unchanged (the rest detect answers itself).
-_CARRIED = tuple(sorted({f.name for f in fields(Detection)} & {f.name for f in fields(Found)} - {"name", "writable"}))
+_CARRIED = tuple(sorted({f.name for f in fields(Detection)} & {f.name for f in fields(Found)} - {"name", "writable", "volumes"}))
 
 
 def evidence(root: Path) -> dict[str, tuple[int, list[str]]]:
-    """Score each language by the files present in ``root``: {language: (score, files)}; languages with none are left out."""
+    """Score each language by the files present in ``root``: {language: (score, files)}; languages with none are left out.
+    Files under a build's output (:data:`dockgen.languages.base.BUILD_OUTPUT`: dist/, node_modules/ ...) do not count."""
     scores = {}
     for language in languages.NAMES:
         total, files = 0, []
         for pattern, weight in languages.module(language).EVIDENCE:
             matches = sorted(root.glob(pattern)) if "*" in pattern else ([root / pattern] if (root / pattern).is_file() else [])
+            matches = [m for m in matches if not set(m.relative_to(root).parts[:-1]) & set(BUILD_OUTPUT)]
             if matches:
                 total += weight
                 files.append(pattern if "*" not in pattern else rel(root, matches[0]))
@@ -160,33 +163,72 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
     if command and command.binds is not None:
         if port is None:
             port = Guess(command.binds, "the port the start command binds")
-        command = Command(command.with_port(int(port.value)), command.source, port, command.needs)
-    writable = _writable_dirs(root, found.writable, tuple(found.volumes.value) if found.volumes else ())
+        command = replace(command, argv=command.with_port(int(port.value)), port=port, binds=None)
+    writable, volumes = _written_dirs(root, found.writable, found.volumes)
     alternatives = tuple(Command(c.with_port(c.binds), c.source, c.port, c.needs) if c.binds is not None else c
                          for c in candidates[1:])
     # what the language found goes across by name; detect's own answers replace its guesses
     carried = {name: getattr(found, name) for name in _CARRIED}
     health = health_route(root, languages.module(chosen).HEALTH_ROUTES)
     return Detection(**carried, directory=root, language=lang_guess, other_languages=others, name=name, port=port,
-                     command=command, alternatives=alternatives, writable=writable, health=health, notes=tuple(notes))
+                     command=command, alternatives=alternatives, writable=writable, volumes=volumes, health=health,
+                     notes=tuple(notes))
 
 
 WRITTEN_DIRS = ("logs", "log", "tmp", "storage", "uploads", "data")  # where apps write beside their code
+DATABASE_FILES = ("*.sqlite", "*.sqlite3", "*.db")  # SQLite's usual names
+# Source files searched for code that opens a database in a directory (one suffix per language).
+CODE_SUFFIXES = (".py", ".js", ".mjs", ".ts", ".rb", ".php", ".go", ".rs", ".java", ".kt", ".cs")
 
 
-def _writable_dirs(root: Path, writable: Guess | None, volumes: tuple[str, ...]) -> Guess | None:
-    """``writable`` plus the directories of the project where apps write at run time (a
-    relative ``logs/``, ``tmp/``, SQLite files under ``data/``): the root file system is
-    read-only (R13), so each is a tmpfs under the workdir (/app), or a volume to keep it
-    (a path already in ``volumes`` is left out)."""
+def _written_dirs(root: Path, writable: Guess | None, volumes: Guess | None) -> tuple[Guess | None, Guess | None]:
+    """(writable, volumes): the language's guesses plus the directories of the project where
+    apps write at run time (a relative ``logs/``, ``tmp/``, ``data/``). The root file system
+    is read-only (R13), so each is a tmpfs under the workdir (/app), except a directory that
+    holds a database (:func:`_database_in`): a tmpfs loses it on every restart, so it is a
+    volume. A path the language already listed in either is left out."""
     listed = tuple(writable.value) if writable is not None else ()
+    kept = tuple(volumes.value) if volumes is not None else ()
     present = [name for name in WRITTEN_DIRS if (root / name).is_dir() and not (root / name).is_symlink()
-               and f"/app/{name}" not in listed + volumes]
-    if not present:
-        return writable
-    extra = tuple(f"/app/{name}" for name in present)
-    source = f"{', '.join(n + '/' for n in present)} found (written at run time; list it in volumes to keep it)"
-    return Guess(listed + extra, f"{writable.source}; {source}" if writable is not None else source)
+               and f"/app/{name}" not in listed + kept]
+    code = [(rel(root, path), read(path) or "") for suffix in CODE_SUFFIXES for path in sources(root, suffix)] if present else []
+    databases = {name: why for name in present if (why := _database_in(root, name, code))}
+    scratch = [name for name in present if name not in databases]
+    if scratch:
+        source = f"{', '.join(n + '/' for n in scratch)} found (written at run time; list it in volumes to keep it)"
+        writable = Guess(listed + tuple(f"/app/{n}" for n in scratch), f"{writable.source}; {source}" if writable else source)
+    if databases:
+        source = "; ".join(f"{name}/ holds a database ({why}): a volume keeps it across restarts, a tmpfs would not"
+                           for name, why in databases.items())
+        volumes = Guess(kept + tuple(f"/app/{n}" for n in databases), f"{volumes.source}; {source}" if volumes else source)
+    return writable, volumes
+
+
+_DB_NAME = r"""[\w.-]*\.(?:sqlite3?|db)['"]"""  # the rest of a quoted SQLite file name
+
+
+def _database_in(root: Path, name: str, code: list[tuple[str, str]]) -> str | None:
+    """Why the project's directory ``name`` holds a database, or None. ``code``: the project's
+    source files as (path relative to root, text) pairs. Evidence: a SQLite file in it
+    (``data/app.sqlite3``), or code that opens one there: ``sqlite:///data/...``,
+    ``"data/app.db"``, ``"data" / "app.db"`` or ``join("data", "app.db")`` on one line, or
+    a variable set to the directory joined with a database file (``DATA = BASE / "data"``,
+    then ``DATA / "app.sqlite3"``)."""
+    for pattern in DATABASE_FILES:
+        found = sorted((root / name).glob(pattern)) + sorted((root / name).glob(f"*/{pattern}"))
+        if found:
+            return f"{rel(root, found[0])} found"
+    quoted = rf"""['"](?:\./)?{re.escape(name)}"""
+    direct = re.compile(rf"""sqlite:///(?:\./)?{re.escape(name)}/|{quoted}/{_DB_NAME}|{quoted}['"]\s*(?:/|,)\s*['"]{_DB_NAME}""")
+    variable = re.compile(rf"""^\s*(\w+)\s*=.*{quoted}/?['"]""", re.M)
+    for path, text in code:
+        match = direct.search(text)
+        for var in variable.finditer(text) if match is None else ():
+            match = re.search(rf"""\b{re.escape(var.group(1))}\s*(?:/|,)\s*['"]{_DB_NAME}""", text) or match
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            return f"{path}:{line}: {one_line(text.splitlines()[line - 1].strip(), 50)}"
+    return None
 
 
 def _first_of_each(candidates: list[Command]) -> list[Command]:
@@ -224,7 +266,8 @@ def _procfile(root: Path) -> Command | None:
             return None
         if any(c in command for c in ";&|<>`$") or not words:
             return None
-        return Command(tuple(words), f"Procfile: web: {one_line(original, 50)}", port, binds=binds)
+        return Command(tuple(words), f"Procfile: web: {one_line(original, 50)}", port, binds=binds,
+                       expands=port_match.group(0) if port_match else None)
     return None
 
 

@@ -172,16 +172,31 @@ def draft(detection: Detection, answers: Answers, new: bool = False, kubernetes:
     command = answers.get("command")
     argv = tuple(command.value) if command is not None and command.value else ()
     if detection.processes is None and detection.static is None:  # s6's programs, or the static server
-        entries += _command_entries(command if argv else None, language, missing)
+        literal = _literal_port(detection, answers)
+        if literal:
+            notes.append(f"cmd: {literal}; to change it, set `env: {{PORT: ...}}` and the port (cmd, ports) both")
+        entries += _command_entries(command if argv else None, language, missing, literal)
     if detection.static is None:  # the static server's image has no runtime to run a check with
         entries += _healthcheck_entries(language, answers.get("port"), detection.base, new, detection.health, notes)
-    entries.append(Entry("resources", languages.module(language).RESOURCES,
-                         f"dockgen's default for {language} (issue 13): measure the app and adjust"))
+    entries.append(_resources_entry(detection, language))
     if kubernetes:
         entries.append(Entry("kubernetes", {"replicas": 1, "service_type": "ClusterIP"},
                              "--kubernetes: render writes k8s/ (Deployment, Service, kustomization.yaml)"))
     alternatives = tuple((list(c.argv), _line(c.source)) for c in detection.alternatives if c.argv and c.argv != argv)
     return SpecDraft(tuple(entries), alternatives, detection.other_languages, tuple(_line(n) for n in notes), tuple(missing))
+
+
+def _resources_entry(detection: Detection, language: str) -> Entry:
+    """``resources`` (issue 13): the defaults of what runs in the final image, the static
+    web server's (:data:`dockgen.plan.static.RESOURCES`) for a spec with ``static``, else
+    the language's ``RESOURCES``."""
+    if detection.static is not None:
+        from .plan.static import RESOURCES
+
+        return Entry("resources", RESOURCES, "dockgen's default for the static web server (nginx serves the built "
+                     "files, static:; issue 13): measure the site and adjust")
+    return Entry("resources", languages.module(language).RESOURCES,
+                 f"dockgen's default for {language} (issue 13): measure the app and adjust")
 
 
 def _build_entries(detection: Detection, language: str, missing: list[str]) -> list[Entry]:
@@ -224,13 +239,29 @@ def _run_entries(detection: Detection, port: Guess | None) -> list[Entry]:
     return entries
 
 
-def _command_entries(command: Guess | None, language: str, missing: list[str]) -> list[Entry]:
-    """entrypoint and cmd from the start command (R12: the program, then its default arguments)."""
+def _literal_port(detection: Detection, answers: Answers) -> str | None:
+    """What to say when the detected start command had a shell expansion for its port
+    (a Procfile's ``--port ${PORT:-8000}``) that init wrote as the number: exec form (R12)
+    runs no shell, so ``${PORT}`` would reach the program as text. None otherwise (no
+    expansion, or the command is the user's: ``--cmd`` or the prompt)."""
+    command = detection.command
+    if command is None or command.expands is None or command.port is None:
+        return None
+    if answers.origin("command") != PRECEDENCE.index("detection"):
+        return None
+    return (f"{command.expands} is written as {command.port.value}: exec form has no shell to expand it, "
+            f"so the container listens on {command.port.value}")
+
+
+def _command_entries(command: Guess | None, language: str, missing: list[str], literal: str | None = None) -> list[Entry]:
+    """entrypoint and cmd from the start command (R12: the program, then its default arguments);
+    ``literal``: why a port in it is a number (:func:`_literal_port`), said in cmd's comment."""
     if command is not None:
         argv = tuple(command.value)
         entries = [Entry("entrypoint", list(argv[:1]), _line(command.source))]
         if argv[1:]:
-            entries.append(Entry("cmd", list(argv[1:]), "the rest of that command (R12: default arguments)"))
+            why = "the rest of that command (R12: default arguments)" + (f"; {literal}" if literal else "")
+            entries.append(Entry("cmd", list(argv[1:]), why))
         return entries
     if languages.module(language).COMPILED:
         return []  # the toolchain's build output is the entrypoint

@@ -40,6 +40,7 @@ class Command:
     port: Guess | None = None
     needs: str | None = None  # a package the command needs that the manifests do not list
     binds: int | None = None  # the port dockgen's own command line binds ("{port}" in argv)
+    expands: str | None = None  # the shell expansion "{port}" stands for (a Procfile's ${PORT:-8000})
 
     def with_port(self, port: int) -> tuple[str, ...]:
         """``argv`` with ``{port}`` replaced by ``port``."""
@@ -220,22 +221,24 @@ def short(version: str, parts: int) -> str:
     return ".".join(numbers[:parts])
 
 
-def satisfies(version: str, spec: str) -> bool:
-    """True when ``version`` (e.g. ``3.12``) satisfies a version range in PEP 440, npm or Composer syntax.
+def satisfies(version: str, spec: str, minor_tilde: bool = False) -> bool:
+    """True when ``version`` (e.g. ``3.12``) satisfies a version range in PEP 440, npm, Poetry or Composer syntax.
 
     Supports ``>= > <= < == = != ~= ~> ^ ~``, ``x``/``*`` wildcards, ``,``/space (and) and ``||`` (or).
-    Unknown syntax satisfies nothing.
+    ``^X.Y`` is ``>=X.Y,<X+1`` (npm, Poetry, Composer). A bare ``~X.Y`` is Composer's
+    ``>=X.Y,<X+1`` unless ``minor_tilde``: then it is npm's and Poetry's ``>=X.Y,<X.Y+1``
+    (``~3.12`` allows 3.12 only). Unknown syntax satisfies nothing.
     """
     v = _vtuple(version)
     for alternative in spec.split("||"):
         alternative = re.sub(r"([<>=!~^]+)\s+", r"\1", alternative)  # "~> 3.3" is one clause
         clauses = [c for c in re.split(r"[,\s]+(?=[<>=!~^\d])", alternative.strip()) if c.strip()]
-        if clauses and all(_clause(v, c.replace(" ", "")) for c in clauses):
+        if clauses and all(_clause(v, c.replace(" ", ""), minor_tilde) for c in clauses):
             return True
     return False
 
 
-def _clause(v: tuple[int, ...], clause: str) -> bool:
+def _clause(v: tuple[int, ...], clause: str, minor_tilde: bool = False) -> bool:
     match = re.fullmatch(r"(>=|<=|==|!=|~=|~>|>|<|=|\^|~)?v?(\d+(?:\.(?:\d+|x|\*))*)(?:\.\*)?", clause)
     if not match:
         return False
@@ -258,6 +261,9 @@ def _clause(v: tuple[int, ...], clause: str) -> bool:
         return mine < want
     if op == "^":  # npm/Composer caret: same major (same minor when major is 0)
         return v[:1] == want[:1] and mine >= want
+    if op == "~" and minor_tilde:  # npm, Poetry: ~3.12 and ~3.12.1 stay on 3.12, ~3 on 3
+        head = want[:2]
+        return v[: len(head)] == head and mine >= want
     if op in ("~", "~=", "~>"):  # tilde (and RubyGems' pessimistic ~>): same prefix but the last given part
         head = want[:-1] if len(want) > 1 else want
         return v[: len(head)] == head and mine >= want
@@ -291,14 +297,16 @@ def dockerfile_from(root: Path, images: tuple[str, ...], parts: int = 2) -> Gues
     return None
 
 
-def range_guess(known: tuple[str, ...], spec: str, where: str, parts: int = 2) -> Guess | None:
+def range_guess(known: tuple[str, ...], spec: str, where: str, parts: int = 2, minor_tilde: bool = False) -> Guess | None:
     """The version a project's range asks for: an exact version cut to ``parts`` numbers, or
-    the newest of ``known`` (newest first) that satisfies the range; None if none does."""
+    the newest of ``known`` (newest first) that satisfies the range (:func:`satisfies`, whose
+    ``minor_tilde`` reads a bare ``~`` the npm/Poetry way); None if none does.
+    ``>=3.9,<3.11`` with known 3.14 ... 3.10 gives 3.10."""
     spec = spec.strip()
     exact = re.fullmatch(r"(?:==|=)?v?(\d+(?:\.\d+){0,2})", spec)
     if exact:
         return Guess(short(exact.group(1), parts), f"{where}: {spec}")
-    chosen = next((k for k in known if satisfies(k, spec)), None)
+    chosen = next((k for k in known if satisfies(k, spec, minor_tilde)), None)
     if chosen is None:
         return None
     return Guess(chosen, f"{where}: {spec} (newest release that satisfies it)")

@@ -68,6 +68,10 @@ if TYPE_CHECKING:  # the spec model imports the registry; the registry needs Spe
 
 Argv = tuple[str, ...]
 
+# Directories a build or an install writes (Vite's dist/, CRA's build/, Next's .next/, out/,
+# node_modules/): what is in them says nothing of the project's language, so init's
+# evidence scan (detect.evidence) leaves them out.
+BUILD_OUTPUT = ("dist", "build", ".next", "out", "node_modules")
 # A BINARY language's first entrypoint word: a name or an absolute path a COPY line can write.
 BINARY_PATH = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 

@@ -2,14 +2,16 @@
 with the application's files copied in (R05).
 
 Detection (``dockgen init``) looks for an ``index.html`` (in ``public/``, ``site/``,
-``dist/``, ``_site/``, ``www/`` or the root): a static site served by BusyBox httpd.
+``dist/``, ``_site/``, ``www/`` or the root): a static site served by BusyBox httpd. A
+``dist/index.html`` is no evidence that a project has no language (a Vite app builds one):
+only the others count, or ``--language none``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Toolchain
+from .base import BUILD_OUTPUT, Toolchain
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,7 +26,8 @@ SCAFFOLD = "none"
 NEW_PORT = 8080
 NEW_HEALTH_PATH = "/"  # a static site: its index page
 SITE_DIRS = ("public", "site", "dist", "_site", "www")
-EVIDENCE = (("index.html", 1), *((f"{d}/index.html", 1) for d in SITE_DIRS))
+# a built site (dist/index.html) is no evidence: a Vite app has one too (base.BUILD_OUTPUT)
+EVIDENCE = (("index.html", 1), *((f"{d}/index.html", 1) for d in SITE_DIRS if d not in BUILD_OUTPUT))
 TIE_BREAK = 8
 COMPILED = False
 BINARY = False

@@ -7,8 +7,9 @@ requirements files; the manager's cache is a BuildKit cache mount (R04), compile
 (``build_packages``) and the manager itself stay in the builder.
 
 Detection (``dockgen init``) reads the version from ``.python-version``, ``runtime.txt``,
-``.tool-versions``, the project's Dockerfile (``FROM python:3.12-slim``) and
-``requires-python``, in that order; ``pyproject.toml`` (``name``, ``[project.scripts]``), the
+``.tool-versions``, the project's Dockerfile (``FROM python:3.12-slim``), ``requires-python``,
+Poetry's ``[tool.poetry.dependencies] python`` and Pipfile's ``[requires] python_version``, in
+that order; ``pyproject.toml`` (``[project]`` or ``[tool.poetry]`` ``name``, ``[project.scripts]``), the
 requirements files, and the ``.py`` sources for a WSGI/ASGI app object (Flask, FastAPI,
 Django's ``get_wsgi_application()`` ...) or a ``__main__`` block.
 """
@@ -107,9 +108,11 @@ def detect(root: Path, notes: list[str]) -> Found:
     found = _read.Found()
     pyproject = _read.toml(root / "pyproject.toml") or {}
     project = _read.mapping(pyproject, "project")
-    if isinstance(project.get("name"), str):
-        found.name = _read.Guess(project["name"], "pyproject.toml: [project] name")
-    found.version = _version(root, project)
+    poetry = _read.mapping(_read.mapping(pyproject, "tool"), "poetry")
+    for table, key in ((project, "[project]"), (poetry, "[tool.poetry]")):
+        if found.name is None and isinstance(table.get("name"), str):
+            found.name = _read.Guess(table["name"], f"pyproject.toml: {key} name")
+    found.version = _version(root, project, poetry)
     found.dependencies, found.package_manager = _dependencies(root, project, notes)
     sources = _read.sources(root, ".py")
     found.candidates = [*_django(root, sources, found), *_app_commands(root, sources), *_factory_commands(root, sources),
@@ -121,7 +124,9 @@ def detect(root: Path, notes: list[str]) -> Found:
     return found
 
 
-def _version(root: Path, project: dict):
+def _version(root: Path, project: dict, poetry: dict):
+    """The Python version the project states: a version file, then a range (requires-python,
+    Poetry's python dependency, Pipfile's ``[requires]``) read by :func:`_read.range_guess`."""
     import re
 
     from . import _read
@@ -133,9 +138,15 @@ def _version(root: Path, project: dict):
     if line and re.match(r"python-\d+\.\d+", line):
         return _read.Guess(_read.short(line, 2), f"runtime.txt: {line}")
     stated = _read.first(_read.tool_versions(root, ("python",)), _read.dockerfile_from(root, ("python",)))
-    if stated is None and isinstance(project.get("requires-python"), str):
-        return _read.range_guess(VERSIONS, project["requires-python"], "pyproject.toml: requires-python")
-    return stated
+    if stated is not None:
+        return stated
+    requires = _read.mapping(_read.toml(root / "Pipfile") or {}, "requires")
+    ranges = ((project.get("requires-python"), "pyproject.toml: requires-python"),
+              (_read.mapping(poetry, "dependencies").get("python"), "pyproject.toml: [tool.poetry.dependencies] python"),
+              (requires.get("python_version"), "Pipfile: [requires] python_version"),
+              (requires.get("python_full_version"), "Pipfile: [requires] python_full_version"))
+    return next((_read.range_guess(VERSIONS, text, where, minor_tilde=True) for text, where in ranges
+                 if isinstance(text, str)), None)
 
 
 def _dependencies(root: Path, project: dict, notes: list[str]):

@@ -27,6 +27,15 @@ if TYPE_CHECKING:
     from .image import Build
 
 IMAGES = {"slim": "nginx:1.28", "alpine": "nginx:1.28-alpine-slim"}  # official images, pinned to the stable line (R06)
+# The `resources` block init proposes for a spec with `static` (issue 13), in place of the
+# build language's: the image that runs is nginx, not the language's runtime. nginx's master
+# and each worker (single-threaded, `worker_processes auto`: one per CPU it sees) hold a few
+# MiB each (1024 connection slots, gzip's deflate state per compressed response in flight),
+# so a few workers fit 32Mi with room; 64Mi also covers the page cache of the served files
+# that the kernel charges to the container. Serving files is cheap: 500m CPU at most, 50m
+# reserved. pids 128: one process per worker, and `auto` counts the host's CPUs, not the
+# container's CPU limit.
+RESOURCES = {"limits": {"memory": "64Mi", "cpu": "500m"}, "requests": {"memory": "32Mi", "cpu": "50m"}, "pids": 128}
 CONF = "/etc/nginx/nginx.conf"
 CONF_FILE = "nginx.conf"  # the generated file in the build context (outputs.py)
 # -e stderr: nginx opens its error log before it reads the configuration; the image's
