@@ -14,11 +14,14 @@ pid and temporary files in RUNTIME_DIR (a tmpfs, R13) and logs to stdout and std
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..languages import Toolchain
 from ..spec import STOP_MARGIN, Spec
+from ..values import cpu_millis
 from .startup import RUNTIME_DIR
 from .steps import Copy, Step
 from ..rules import Rule
@@ -59,6 +62,9 @@ class Server:
         shutdown_seconds: whole seconds a graceful stop (SIGQUIT) waits for open requests
             before nginx closes them (``worker_shutdown_timeout``): STOP_MARGIN under the grace
             period, so a slow client never makes the stop end in SIGKILL (R11).
+        workers: ``worker_processes``: the spec's CPU limit rounded up to whole CPUs, else
+            ``auto``. nginx's ``auto`` counts the host's CPUs, not the container's share, so
+            on a large host it would start dozens of workers into a memory limit sized for a few.
         runtime_dir: where nginx writes its pid and temporary files (a tmpfs, R13).
     """
 
@@ -66,6 +72,7 @@ class Server:
     root: str
     spa: bool
     shutdown_seconds: int
+    workers: str = "auto"
     runtime_dir: str = RUNTIME_DIR
 
 
@@ -73,8 +80,10 @@ def server(spec: Spec, grace_seconds: int) -> Server:
     """The server configuration of a spec with ``static``; ``grace_seconds``: the run policy's
     whole seconds between the stop signal and SIGKILL."""
     assert spec.static is not None
+    cpu = spec.resources.limits.cpu if spec.resources else None
+    workers = str(max(1, math.ceil(cpu_millis(cpu) / 1000))) if cpu else "auto"
     return Server(port=spec.ports[0], root=spec.workdir, spa=spec.static.spa,
-                  shutdown_seconds=max(1, grace_seconds - STOP_MARGIN))
+                  shutdown_seconds=max(1, grace_seconds - STOP_MARGIN), workers=workers)
 
 
 def serve(spec: Spec, tool: Toolchain) -> Toolchain:
