@@ -530,3 +530,16 @@ def test_newline_in_an_env_value_is_refused_not_rendered(tmp_path):
     assert result.returncode == 2
     assert "env.A" in result.stderr and "single line" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_r12_healthcheck_timings_are_the_run_policy_s_in_every_target(tmp_path):
+    """A 0s interval would be Docker's default 30s and a 0.5ms timeout a build error, while
+    compose and Kubernetes take whole seconds: the Dockerfile writes the policy's (1s, 1s)."""
+    spec = {**_spec("v", "true"), "healthcheck": {"command": ["true"], "interval": "0s", "timeout": "0.5ms",
+                                                  "start_period": "1500ms"}}
+    _, commands = _render_dict(spec, tmp_path / "c")
+    check = next(c for c in commands if c.cmd == "HEALTHCHECK")
+    flags = dict(f.removeprefix("--").split("=", 1) for f in check.flags)
+    assert (flags["interval"], flags["timeout"], flags["start-period"]) == ("1s", "1s", "2s")
+    compose = yaml.safe_load((tmp_path / "c" / "out" / "compose.yaml").read_text())["services"]["inject"]["healthcheck"]
+    assert (compose["interval"], compose["timeout"], compose["start_period"]) == ("1s", "1s", "2s")

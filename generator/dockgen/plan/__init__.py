@@ -23,7 +23,7 @@ from . import buildstep, static
 from .advice import healthcheck_warnings, linter_warnings, runner_warnings
 from .cluster import Cluster, cluster
 from .ignore import ignore_patterns
-from .image import Build, check_family, image_stages, in_seconds
+from .image import Build, check_family, image_stages
 from .pins import pin_stages
 from .policy import Mount, Probe, PublishedPort, RunPolicy, SecretFile, run_policy
 from .startup import RUN_SH, RUNTIME_DIR, SCAN_DIR, ConfigOutput, Program, Startup, Supervision, plan_startup
@@ -137,5 +137,5 @@ __all__ = [
     "Arg", "Build", "Cluster", "Cmd", "ConfigOutput", "Copy", "Entrypoint", "Env", "Expose", "From", "Healthcheck", "Label",
     "Mount", "Plan", "Probe", "Program", "PublishedPort", "RUNTIME_DIR", "RUN_SH", "Run", "RunPolicy", "S6_STOP_SIGNALS", "SCAN_DIR",
     "STOP_MARGIN", "SecretFile", "SetUser", "Stage", "Startup", "Step", "StopSignal", "Supervision", "System",
-    "Workdir", "in_seconds", "make_plan",
+    "Workdir", "make_plan",
 ]

@@ -297,10 +297,12 @@ def how_it_runs(build: Build) -> list[Step]:
     steps: list[Step] = []
     if spec.ports:
         steps.append(Expose("ports", (), ports=tuple(spec.ports)))
-    if spec.healthcheck:
-        h = spec.healthcheck
-        steps.append(Healthcheck("healthcheck", (Rule.R12,), command=tuple(h.command), interval=in_seconds(h.interval),
-                                 timeout=in_seconds(h.timeout), start_period=in_seconds(h.start_period), retries=h.retries))
+    probe = build.policy.probe
+    if probe:
+        # R12: the run policy's whole seconds, as compose and Kubernetes have them (a 0s interval
+        # would be Docker's 30s, a 0.5ms timeout a build error); `90s`, the one form hadolint reads.
+        steps.append(Healthcheck("healthcheck", (Rule.R12,), command=probe.command, interval=f"{probe.interval}s",
+                                 timeout=f"{probe.timeout}s", start_period=f"{probe.start_period}s", retries=probe.retries))
     # R11: always, from the run policy, so the base image's STOPSIGNAL (php-fpm's and nginx's
     # SIGQUIT) never overrides what compose, docker run and Kubernetes say.
     steps.append(StopSignal(stop_signal_field(spec), (Rule.R11,), signal=build.policy.stop_signal))
@@ -316,12 +318,3 @@ def how_it_runs(build: Build) -> list[Step]:
     if spec.cmd:
         steps.append(Cmd("cmd", (Rule.R12,), argv=tuple(spec.cmd)))
     return steps
-
-
-def in_seconds(duration: str) -> str:
-    """A Go duration as plain seconds: ``1m30s`` -> ``90s``, ``500ms`` -> ``0.5s``.
-
-    Docker reads any Go duration, but hadolint's parser reads only one number and one unit
-    of s/m/h, so HEALTHCHECK durations are written in the one form both accept (R12).
-    """
-    return format(duration_seconds(duration).normalize(), "f") + "s"
