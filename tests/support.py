@@ -47,6 +47,15 @@ def dockgen(*args: str, cwd: Path | None = None, input: str | None = None, timeo
                           text=True, timeout=timeout)
 
 
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Create ``files`` ({relative path: text}) under ``root``, with their directories; returns ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
 def render(spec: Path, out: Path, *extra: str) -> dict[str, Path]:
     """Render ``spec`` into ``out`` with the CLI; returns the written files by name."""
     result = dockgen("render", spec, "-o", out, *extra)

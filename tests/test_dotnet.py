@@ -17,7 +17,7 @@ import dockerfile
 import pytest
 import yaml
 
-from support import ROOT, dockgen, lint_problems, render, shell_commands, split_stages
+from support import ROOT, dockgen, lint_problems, render, shell_commands, split_stages, write_tree
 
 from dockgen.images import accounts_of, family_of, image_users
 
@@ -64,13 +64,6 @@ def spec_dir(tmp_path: Path, spec: dict, files: dict[str, str] | None = None) ->
     (directory / "dockgen.yaml").write_text(yaml.safe_dump(spec))
     return directory / "dockgen.yaml"
 
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def example_spec(**changes) -> dict:

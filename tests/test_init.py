@@ -23,20 +23,12 @@ import pytest
 import yaml
 
 from dockgen import languages
-from support import ROOT, dockgen, lint_problems, tool
+from support import ROOT, dockgen, lint_problems, tool, write_tree
 
 from dockgen.loader import load_spec
 
 from dockgen.languages import NAMES as LANGUAGES
 
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    """Create ``files`` ({relative path: text}) under ``root``; returns ``root``."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def init(directory: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess:

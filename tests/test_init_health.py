@@ -15,18 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import dockgen
+from support import dockgen, write_tree
 
 from dockgen.loader import load_spec
 
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    """Create ``files`` ({relative path: text}) under ``root``; returns ``root``."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 FLASK = {"requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n", ".python-version": "3.12\n"}

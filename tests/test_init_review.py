@@ -16,18 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import dockgen
+from support import dockgen, write_tree
 
 FASTAPI = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    """Create ``files`` ({relative path: text}) under ``root``; returns ``root``."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def init(root: Path) -> tuple[subprocess.CompletedProcess, dict, str]:

@@ -267,6 +267,16 @@ def test_p3_r12_tool_prints_help_from_cmd(spec: Path, engine, built) -> None:
         remove(engine, container)
 
 
+def stop(engine, container) -> tuple[float, int, str]:
+    """``podman stop -t 10`` (SIGKILL after 10 s): seconds it took, the exit code, the logs."""
+    began = time.monotonic()
+    engine.run("stop", "-t", "10", container.id)
+    elapsed = time.monotonic() - began
+    code = int(engine.run("inspect", "--format", "{{.State.ExitCode}}", container.id).stdout.strip())
+    logs = engine.run("logs", container.id)
+    return elapsed, code, logs.stdout + logs.stderr
+
+
 # 4 ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spec", BUILDABLE, ids=ids)
@@ -281,12 +291,8 @@ def test_p4_r11_stops_on_sigterm_not_sigkill(spec: Path, engine, built) -> None:
         time.sleep(1)
     try:
         assert engine.run("inspect", "--format", "{{.State.Running}}", container.id).stdout.strip() == "true"
-        began = time.monotonic()
-        engine.run("stop", "-t", "10", container.id)
-        elapsed = time.monotonic() - began
-        code = int(engine.run("inspect", "--format", "{{.State.ExitCode}}", container.id).stdout.strip())
-        logs = engine.run("logs", container.id)
-        assert code != 137, f"killed by SIGKILL: {logs.stdout}{logs.stderr}"
+        elapsed, code, logs = stop(engine, container)
+        assert code != 137, f"killed by SIGKILL: {logs}"
         assert elapsed < STOP_LIMIT, f"podman stop took {elapsed:.1f} s: SIGTERM was not acted on in time"
     finally:
         remove(engine, container)
@@ -318,12 +324,8 @@ def test_p4_r11_image_stop_signal_is_the_policys_not_the_bases(spec: Path, engin
     container = start(engine, item, options=without_stop_signal)
     try:
         wait_http(engine, container, container.ports[min(container.ports)], JOB_PATH.get(item.name, "/"))
-        began = time.monotonic()
-        engine.run("stop", "-t", "10", container.id)
-        elapsed = time.monotonic() - began
-        code = int(engine.run("inspect", "--format", "{{.State.ExitCode}}", container.id).stdout.strip())
-        logs = engine.run("logs", container.id)
-        assert code == 0, f"exit code {code} after podman stop: {logs.stdout}{logs.stderr}"
+        elapsed, code, logs = stop(engine, container)
+        assert code == 0, f"exit code {code} after podman stop: {logs}"
         assert elapsed < STOP_LIMIT, f"podman stop took {elapsed:.1f} s"
     finally:
         remove(engine, container)
@@ -475,14 +477,10 @@ def test_p7_r01_multi_process_serves_through_both_and_stops_cleanly(spec: Path, 
         names = {proc_status(pid)["Name"] for pid in host_pids(engine, container)}
         for program in item.plan.spec.processes:
             assert any(program.split("-")[0] in name for name in names), f"{program} is not running: {names}"
-        began = time.monotonic()
-        engine.run("stop", "-t", "10", container.id)
-        elapsed = time.monotonic() - began
-        code = int(engine.run("inspect", "--format", "{{.State.ExitCode}}", container.id).stdout.strip())
-        logs = engine.run("logs", container.id)
-        assert code == 0, f"exit code {code}: {logs.stdout}{logs.stderr}"
+        elapsed, code, logs = stop(engine, container)
+        assert code == 0, f"exit code {code}: {logs}"
         assert elapsed < STOP_LIMIT, f"podman stop took {elapsed:.1f} s"
-        assert "ended with exit code" not in logs.stdout + logs.stderr, f"a program did not stop cleanly: {logs.stderr}"
+        assert "ended with exit code" not in logs, f"a program did not stop cleanly: {logs}"
     finally:
         remove(engine, container)
 
