@@ -223,14 +223,30 @@ def artifact_steps(build: Build) -> list[Step]:
 
 
 def final_stage(build: Build) -> Stage:
-    """The image that runs: base and labels, system layer, environment, artifacts, run.sh,
-    the code, the user, then how it runs."""
-    steps = [*final_base(build), *final_system(build), *final_files(build), *how_it_runs(build)]
+    """The image that runs: base, system layer, environment, artifacts, run.sh, the code,
+    the user, the labels, then how it runs."""
+    steps = [*final_base(build), *final_system(build), *final_files(build), *final_labels(build), *how_it_runs(build)]
     return Stage(None, "the image that runs", tuple(steps))
 
 
 def final_base(build: Build) -> list[Step]:
-    """FROM, the label ARGs and the OCI labels (R05, R06, R16)."""
+    """FROM, and the switch to root a spec's own base may need (R05, R06, R15)."""
+    spec = build.spec
+    return [
+        From("base" if spec.base else "language, version, variant", (Rule.R05, Rule.R06), image=build.tool.final_image),
+        *as_root(spec, build.tool.final_image),
+    ]
+
+
+def final_labels(build: Build) -> list[Step]:
+    """The label ARGs and the OCI labels (R16), after the final stage's last RUN and COPY (R07).
+
+    Every RUN after an ARG carries the ARG's value in its cache key (Docker's Dockerfile
+    reference, ARG, "Impact on build caching": a cache miss "upon its first usage", and
+    RUN uses every ARG in scope implicitly, as an environment variable). Declared right
+    after FROM, a new ``--build-arg REVISION=$(git rev-parse HEAD)`` per commit re-ran the
+    system-package RUN and every layer after it. Here only metadata steps follow them.
+    """
     spec = build.spec
     literal = {"org.opencontainers.image.title": spec.name}
     if spec.description:
@@ -240,8 +256,6 @@ def final_base(build: Build) -> list[Step]:
                       for key, arg in (("version", "VERSION"), ("revision", "REVISION"), ("created", "CREATED"))
                       if f"org.opencontainers.image.{key}" not in literal)
     return [
-        From("base" if spec.base else "language, version, variant", (Rule.R05, Rule.R06), image=build.tool.final_image),
-        *as_root(spec, build.tool.final_image),
         Arg("labels", (Rule.R16,), names=(("VERSION", "dev"), ("REVISION", "unknown"), ("CREATED", "unknown"))),
         Label("name, description, labels", (Rule.R16,), from_args=from_args, items=tuple(sorted(literal.items()))),
     ]
