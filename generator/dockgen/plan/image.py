@@ -233,9 +233,23 @@ def final_base(build: Build) -> list[Step]:
     """FROM, and the switch to root a spec's own base may need (R05, R06, R15)."""
     spec = build.spec
     return [
-        From("base" if spec.base else "language, version, variant", (Rule.R05, Rule.R06), image=build.tool.final_image),
+        From(final_image_fields(spec), (Rule.R05, Rule.R06), image=build.tool.final_image),
         *as_root(spec, build.tool.final_image),
     ]
+
+
+def final_image_fields(spec: Spec) -> str:
+    """The spec fields that chose the final image, for explain and --annotate (R21): ``base``;
+    else ``static`` and its variant (nginx's image, whatever the language); else the
+    language's image of that version and variant."""
+    return "base" if spec.base else "static, variant" if spec.static else "language, version, variant"
+
+
+def startup_fields(spec: Spec) -> str:
+    """The spec fields that shape run.sh (R21): secrets and config (R17, R18), processes (the
+    s6 services it writes, R01), static (the server's runtime directory); ``-`` when none
+    does (it only passes signals on and execs the program, R02, R11)."""
+    return ", ".join(f for f in ("secrets", "config", "processes", "static") if getattr(spec, f)) or "-"
 
 
 def final_labels(build: Build) -> list[Step]:
@@ -292,7 +306,7 @@ def final_files(build: Build) -> list[Step]:
     steps.append(Workdir("workdir", (), path=spec.workdir))
     steps += artifact_steps(build)
     if build.family.shell:
-        steps.append(Copy("secrets, config", (Rule.R17, Rule.R18), sources=("run.sh",), dest=RUN_SH))
+        steps.append(Copy(startup_fields(spec), (Rule.R17, Rule.R18), sources=("run.sh",), dest=RUN_SH))
     built = static.root_steps(build) if spec.static else buildstep.app_steps(build)  # issue 11
     if built is not None:
         steps += built
