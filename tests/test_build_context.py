@@ -100,3 +100,22 @@ def test_r17_a_file_in_the_context_at_a_config_target_stays_out_of_the_image(tmp
     assert "notes.ini" in patterns and "notes.ini.tmpl" in patterns
     matcher = PatternMatcher(patterns)
     assert matcher.matches("notes.ini") and not matcher.matches("notes/app.py")
+
+
+@pytest.mark.parametrize("example, stale, kept", [
+    ("node-vite-spa", "dist/index.html", "src/main.jsx"),     # static.root, rebuilt by the builder
+    ("node-next-pnpm", ".next/BUILD_ID", "next.config.mjs"),     # Next.js's build output, rebuilt too
+    ("static-docs", None, "public/index.html"),               # no build: static.root IS the app
+])
+def test_r19_r07_a_local_build_output_stays_out_of_the_context(tmp_path: Path, example: str, stale, kept):
+    """A stale local dist/ or .next/ would enter the context (and bust the code COPY's cache)
+    though the builder rebuilds it; without a build, static.root is what is served."""
+    from e2b_dockerfile_utils import PatternMatcher  # Docker's matching, as files.py uses it
+
+    from support import ROOT
+
+    result = dockgen("render", ROOT / "specs" / example / "dockgen.yaml", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    matcher = PatternMatcher((tmp_path / "out" / ".dockerignore").read_text().splitlines())
+    assert stale is None or matcher.matches(stale), stale
+    assert not matcher.matches(kept) and not matcher.matches("package.json")

@@ -8,6 +8,7 @@ compose.yaml; its normalised JSON output is then compared with what the spec ask
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import subprocess
 from pathlib import Path
@@ -276,3 +277,20 @@ def test_r11_one_stop_signal_in_dockerfile_compose_docker_run_and_kubernetes(any
     deployment = yaml.safe_load((out / "k8s" / "deployment.yaml").read_text())
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert container.get("lifecycle", {}).get("stopSignal", "SIGTERM") == signal
+
+
+def test_r13_print_run_volume_names_carry_the_apps_name(tmp_path: Path):
+    """A `docker run` volume is engine-wide: two apps with the same volume path must not share
+    one (compose scopes its volumes by the project itself, so compose.yaml keeps the short name)."""
+    srcs = []
+    for app in ("notes", "blog"):
+        spec = tmp_path / app / "dockgen.yaml"
+        spec.parent.mkdir()
+        spec.write_text(f"name: {app}\nlanguage: none\nbase: busybox:1.36.1\nentrypoint: [httpd, -f]\n"
+                        "volumes: [/app/data]\n")
+        [mount] = [m for m in options(run_line_args(spec), "--mount") if m.startswith("type=volume,")]
+        srcs.append(dict(part.split("=", 1) for part in mount.split(","))["src"])
+        render(spec, tmp_path / app / "out")
+        assert list(compose_config(tmp_path / app / "out")["volumes"]) == ["app-data"]
+    assert srcs == ["notes-app-data", "blog-app-data"]
+    assert all(re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", src) for src in srcs)  # Docker's volume name charset

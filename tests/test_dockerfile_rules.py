@@ -303,6 +303,16 @@ def test_r16_oci_labels_with_build_args(r):
         assert labels[key] == (str(value), [])
 
 
+def test_r07_r16_no_run_after_an_arg_of_the_final_stage(r):
+    # Every RUN after an ARG has the ARG's value in its cache key (Docker's reference, "Impact
+    # on build caching"): a new REVISION per commit would re-run the system-package layer and
+    # everything after it. The label ARGs come after the final stage's last RUN.
+    first_arg = next((i for i, c in enumerate(r.final) if c.cmd == "ARG"), None)
+    assert first_arg is not None, "the final stage declares the label ARGs (R16)"
+    after = [c.original for c in r.final[first_arg + 1:] if c.cmd == "RUN"]
+    assert not after, f"RUN after the final stage's ARG (cache miss on every new --build-arg): {after}"
+
+
 def test_r11_stopsignal_always_written_so_the_base_images_never_applies(r):
     """One STOPSIGNAL, SIGTERM too (php-fpm's and nginx's official images set SIGQUIT, which an
     image without its own would inherit): the spec's ``stop_signal``; unset, nginx's graceful

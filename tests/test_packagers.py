@@ -32,7 +32,7 @@ def test_r07_npm_installs_from_the_lock_without_dev_dependencies_and_prunes():
 
 def test_r07_uv_syncs_the_lock_without_the_dev_group_unless_asked():
     commands = uv.install(("pyproject.toml", "uv.lock"), (), into="/opt/venv")
-    assert commands[0] == ("pip", "install", "--no-cache-dir", uv.UV) and "==" in uv.UV  # DL3013: uv pinned
+    assert commands[0] == ("pip", "install", uv.UV) and "==" in uv.UV  # DL3013: uv pinned; pip's cache is mounted
     assert commands[1] == ("uv", "sync", "--locked", "--no-dev", "--no-install-project")
     assert uv.install(("pyproject.toml", "uv.lock"), (), dev=True, into="/opt/venv")[1] == (
         "uv", "sync", "--locked", "--no-install-project")
@@ -69,4 +69,22 @@ def test_r04_the_dockerfile_uses_the_managers_cache(tmp_path: Path):
     (project / "dockgen.yaml").write_text("name: a\nlanguage: python\nversion: \"3.12\"\n"
                                           "dependencies: [pyproject.toml, uv.lock]\nentrypoint: [python]\n")
     text = render(project / "dockgen.yaml", tmp_path / "out")["Dockerfile"].read_text()
-    assert "target=/root/.cache/uv" in text and "/root/.cache/pip" not in text
+    assert "target=/root/.cache/uv" in text and "target=/root/.cache/pip" in text  # uv itself comes from pip
+
+
+@pytest.mark.parametrize("manifests, tool", [("[pyproject.toml, poetry.lock]", "poetry=="),
+                                             ("[Pipfile, Pipfile.lock]", "pipenv=="),
+                                             ("[pyproject.toml, uv.lock]", "uv==")])
+def test_r04_r07_the_tools_own_install_uses_the_pip_cache_mount(tmp_path: Path, manifests: str, tool: str):
+    # poetry alone is ~50 packages: with --no-cache-dir they were downloaded again on every run
+    # of the dependency step, though pip's cache was mounted (and never reaches the image, R04)
+    import dockerfile
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "dockgen.yaml").write_text("name: a\nlanguage: python\nversion: \"3.12\"\n"
+                                          f"dependencies: {manifests}\nentrypoint: [python]\n")
+    text = render(project / "dockgen.yaml", tmp_path / "out")["Dockerfile"].read_text()
+    [run] = [c for c in dockerfile.parse_string(text) if c.cmd == "RUN" and f"install {tool}" in " ".join(c.value)]
+    assert f"--mount=type=cache,target={pip.CACHES[0]}" in run.flags, run.original
+    assert "--no-cache-dir" not in " ".join(run.value), run.original

@@ -61,8 +61,10 @@ def test_r13_r14_r18_policy_values_for_a_spec(tmp_path: Path):
     policy = _plan(spec, tmp_path).policy
     assert (policy.uid, policy.gid, policy.read_only_root, policy.no_new_privileges) == (2000, 3000, True, True)
     assert policy.mounts == (Mount("/app/cache", "tmpfs", 2000, 3000, mode=0o1777), Mount("/tmp", "tmpfs", 2000, 3000, mode=0o1777),
-                             Mount("/data", "volume", 2000, 3000, "data"),
-                             Mount("/app/uploads", "volume", 2000, 3000, "app-uploads"))
+                             Mount("/data", "volume", 2000, 3000, "data", app="demo"),
+                             Mount("/app/uploads", "volume", 2000, 3000, "app-uploads", app="demo"))
+    # compose scopes `name` to its project; a docker run volume is engine-wide: the app's name too
+    assert [m.engine_name for m in policy.volumes] == ["demo-data", "demo-app-uploads"]
     assert (policy.cap_drop, policy.cap_add) == (("ALL",), ("NET_BIND_SERVICE",))
     assert policy.secrets == (SecretFile("DB_PASSWORD", "db_password", "/run/secrets/db_password", "DB_PASSWORD_FILE"),)
     assert policy.probe == Probe(("true",), interval=60, timeout=1, start_period=0, retries=3)
@@ -187,9 +189,11 @@ def test_r07_phases_run_in_order_base_system_dependencies_build_artifacts_final(
     install, build = [i for i, s in enumerate(builder.steps) if isinstance(s, Run)]
     assert kinds[0] == "from_" and manifests < install < code < build
     final_kinds = [s.kind for s in final.steps]
-    assert final_kinds[:4] == ["from_", "arg", "label", "system"]
+    assert final_kinds[:2] == ["from_", "system"]
     artifact = next(i for i, s in enumerate(final.steps) if isinstance(s, Copy) and s.stage == "builder")
     assert final_kinds.index("workdir") < artifact < final_kinds.index("user") < final_kinds.index("entrypoint")
+    # the label ARGs after the last RUN and COPY: a new REVISION re-runs nothing (R07, R16)
+    assert final_kinds.index("user") < final_kinds.index("arg") < final_kinds.index("label") < final_kinds.index("entrypoint")
 
 
 def test_r02_an_image_without_tini_gets_it_from_a_debian_stage_first(tmp_path: Path):

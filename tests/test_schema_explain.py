@@ -265,3 +265,17 @@ def test_every_spec_field_has_a_description_in_the_schema():
     """Editors show these on hover; a new field without one fails here."""
     schema = json.loads(dockgen("schema").stdout)
     assert {name for name, prop in schema["properties"].items() if not prop.get("description")} == set()
+
+
+@pytest.mark.parametrize("example, image_field, runsh_field", [
+    ("node-vite-spa", "static, variant", "static"),            # nginx is static's image, not node's
+    ("node-orders", "language, version, variant", "-"),         # run.sh: no spec field shapes it
+    ("python-notes", "language, version, variant", "secrets, config"),
+    ("php-notebook-debian", "language, version, variant", "secrets, config, processes"),
+])
+def test_r21_explain_names_the_fields_that_decided_the_final_image_and_run_sh(example, image_field, runsh_field):
+    rows = [r for r in json.loads(dockgen("explain", "--json", ROOT / "specs" / example / "dockgen.yaml").stdout)
+            if r["stage"] == "final"]
+    assert rows[0]["instruction"].startswith("FROM ") and rows[0]["field"] == image_field, rows[0]
+    [runsh] = [r for r in rows if r["instruction"].startswith("COPY run.sh ")]
+    assert runsh["field"] == runsh_field, runsh

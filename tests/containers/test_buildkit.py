@@ -306,8 +306,9 @@ def buildkit_steps(log: str) -> dict[str, list[tuple[int, str, bool]]]:
 @pytest.mark.parametrize("spec", BUILDABLE, ids=ids)
 def test_bk5_r07_code_change_reuses_every_buildkit_layer_before_the_code_copy(spec: Path, docker, built_bk,
                                                                             tmp_path) -> None:
-    """One changed line of code: in every stage, the steps before its code COPY are cached
-    (a stage without a code COPY is cached whole); no RUN of the final stage re-runs."""
+    """One changed line of code and a new ``--build-arg REVISION=`` (as per commit): in every
+    stage, the steps before its code COPY are cached (a stage without a code COPY is cached
+    whole); no RUN of the final stage re-runs (the label ARGs come after its last RUN, R07 R16)."""
     item = built_bk(spec)
     code = _code_file(item)
     context = tmp_path / item.name
@@ -315,7 +316,7 @@ def test_bk5_r07_code_change_reuses_every_buildkit_layer_before_the_code_copy(sp
     with open(context / code.relative_to(item.context), "a") as file:
         file.write(CODE_COMMENT[code.suffix].replace("test", f"test {random_secrets.token_hex(6)}"))
     tag = item.tag.replace(":buildkit", ":cache-test")
-    log, _ = docker.build(context, tag)
+    log, _ = docker.build(context, tag, "--build-arg", f"REVISION={random_secrets.token_hex(20)}")
     docker.run("rmi", tag, check=False)
     stages = buildkit_steps(log)
     assert stages, f"no build step in the log:\n{log[-2000:]}"

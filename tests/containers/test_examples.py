@@ -387,18 +387,19 @@ def _is_code_copy(instruction: str, item: Built) -> bool:
     return not set(sources) <= (generated | manifests)
 
 
-def _rebuild(engine, item: Built, tmp_path: Path, change) -> list[tuple[str, bool]]:
+def _rebuild(engine, item: Built, tmp_path: Path, change, *extra: str) -> list[tuple[str, bool]]:
     context = fresh_copy(item, tmp_path / item.name)
     change(context)
-    result, _ = engine.build(context, item.tag.replace(":dev", ":cache-test"))
+    result, _ = engine.build(context, item.tag.replace(":dev", ":cache-test"), *extra)
     engine.run("rmi", item.tag.replace(":dev", ":cache-test"), check=False)
     return build_steps(result.stdout)
 
 
 @pytest.mark.parametrize("spec", BUILDABLE, ids=ids)
 def test_p6_r07_code_change_reuses_every_layer_before_the_code_copy(spec: Path, engine, built, tmp_path) -> None:
-    """After one changed line of code, every step before the code COPY comes from the cache;
-    in the final stage no RUN is re-run."""
+    """After one changed line of code, built the way the Dockerfile's header says (a new
+    ``--build-arg REVISION=`` per commit), every step before the code COPY comes from the
+    cache; in the final stage no RUN is re-run (the label ARGs come after the last RUN, R07 R16)."""
     item = built(spec)
     code = _code_file(item)
     relative = code.relative_to(item.context)
@@ -408,7 +409,7 @@ def test_p6_r07_code_change_reuses_every_layer_before_the_code_copy(spec: Path, 
         with open(context / relative, "a") as file:
             file.write(CODE_COMMENT[code.suffix].replace("test", f"test {secrets.token_hex(6)}"))
 
-    steps = _rebuild(engine, item, tmp_path, change)
+    steps = _rebuild(engine, item, tmp_path, change, "--build-arg", f"REVISION={secrets.token_hex(20)}")
     stages = _stages(steps)
     rebuilt = [instruction for stage in stages for instruction, cached in stage if not cached]
     assert any(_is_code_copy(i, item) for i in rebuilt), f"the code change was not seen: {rebuilt}"

@@ -82,7 +82,9 @@ def toolchain(spec: Spec) -> Toolchain:
         builder_env=manager.environment(),
         artifacts=((modules, modules),),
         final_env=(("NODE_ENV", "production"),),
-        ignore=("node_modules/", "npm-debug.log*", ".npm/", "coverage/", ".next/cache/"),
+        # with a build, all of .next/ is Next.js's output that the builder makes anew (R07, R19);
+        # without one, a prebuilt .next/ is the app (next start) and only its cache stays out
+        ignore=("node_modules/", "npm-debug.log*", ".npm/", "coverage/", ".next/" if built else ".next/cache/"),
         pin_rule=manager.PIN_RULE,
         warnings=manager.warnings(manifests),
         unpinned=tuple(p for p in spec.packages if not manager.pinned(p)),

@@ -18,7 +18,7 @@ from . import pip
 UV = "uv==0.13.9"
 MANIFESTS = ("pyproject.toml", "uv.lock")
 LOCKS = ("uv.lock",)
-CACHES = ("/root/.cache/uv",)
+CACHES = ("/root/.cache/uv", pip.CACHES[0])  # pip's: uv itself is installed with pip, from the cache mount
 PIN_RULE = pip.PIN_RULE
 pinned = pip.pinned  # extra packages are installed with uv's pip interface: pip's syntax
 
@@ -46,7 +46,7 @@ def install(manifests: tuple[str, ...], packages: tuple[str, ...], *, dev: bool 
     """Install uv, sync the locked environment (without the dev group unless ``dev``), add extra packages."""
     assert into, "uv installs into a virtual environment"
     sync = ("uv", "sync", "--locked", *(() if dev else ("--no-dev",)), "--no-install-project")
-    commands = [("pip", "install", "--no-cache-dir", UV), sync]
+    commands = [("pip", "install", UV), sync]  # pip's cache is mounted (CACHES), no --no-cache-dir
     if packages:
         commands.append(("uv", "pip", "install", "--python", f"{into}/bin/python", *packages))
     return tuple(commands)

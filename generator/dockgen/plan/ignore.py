@@ -34,7 +34,17 @@ def ignore_patterns(loaded: LoadedSpec, tool: Toolchain) -> tuple[str, ...]:
     rendered = tuple(posixpath.normpath(posixpath.join(source, rel)) for source, dest in spec.copies
                      for rel in _below(posixpath.join(spec.workdir, dest), {c.target for c in spec.config}))
     secret = tuple(p for p in SECRET_IGNORE if p not in tool.builder_only)  # .npmrc listed: for the builder only
-    return tuple(dict.fromkeys(COMMON_IGNORE + secret + tool.ignore + own + runtime_data + rendered))
+    return tuple(dict.fromkeys(COMMON_IGNORE + secret + tool.ignore + own + runtime_data + rendered + built_output(loaded)))
+
+
+def built_output(loaded: LoadedSpec) -> tuple[str, ...]:
+    """``static.root`` (``dist/``) when a ``build`` makes it: the builder builds it anew, so a
+    stale local copy would only enter the context and change the code COPY's cache key (R07,
+    R19). Without a build, static.root is what is served and stays in; the context's root
+    (``.``) is never left out."""
+    spec = loaded.spec
+    root = posixpath.normpath(spec.static.root) if spec.static and spec.build else "."
+    return (f"{root}/",) if root != "." else ()
 
 
 def _below(directory: str, paths: set[str]) -> list[str]:

@@ -224,14 +224,44 @@ def artifact_steps(build: Build) -> list[Step]:
 
 
 def final_stage(build: Build) -> Stage:
-    """The image that runs: base and labels, system layer, environment, artifacts, run.sh,
-    the code, the user, then how it runs."""
-    steps = [*final_base(build), *final_system(build), *final_files(build), *how_it_runs(build)]
+    """The image that runs: base, system layer, environment, artifacts, run.sh, the code,
+    the user, the labels, then how it runs."""
+    steps = [*final_base(build), *final_system(build), *final_files(build), *final_labels(build), *how_it_runs(build)]
     return Stage(None, "the image that runs", tuple(steps))
 
 
 def final_base(build: Build) -> list[Step]:
-    """FROM, the label ARGs and the OCI labels (R05, R06, R16)."""
+    """FROM, and the switch to root a spec's own base may need (R05, R06, R15)."""
+    spec = build.spec
+    return [
+        From(final_image_fields(spec), (Rule.R05, Rule.R06), image=build.tool.final_image),
+        *as_root(spec, build.tool.final_image),
+    ]
+
+
+def final_image_fields(spec: Spec) -> str:
+    """The spec fields that chose the final image, for explain and --annotate (R21): ``base``;
+    else ``static`` and its variant (nginx's image, whatever the language); else the
+    language's image of that version and variant."""
+    return "base" if spec.base else "static, variant" if spec.static else "language, version, variant"
+
+
+def startup_fields(spec: Spec) -> str:
+    """The spec fields that shape run.sh (R21): secrets and config (R17, R18), processes (the
+    s6 services it writes, R01), static (the server's runtime directory); ``-`` when none
+    does (it only passes signals on and execs the program, R02, R11)."""
+    return ", ".join(f for f in ("secrets", "config", "processes", "static") if getattr(spec, f)) or "-"
+
+
+def final_labels(build: Build) -> list[Step]:
+    """The label ARGs and the OCI labels (R16), after the final stage's last RUN and COPY (R07).
+
+    Every RUN after an ARG carries the ARG's value in its cache key (Docker's Dockerfile
+    reference, ARG, "Impact on build caching": a cache miss "upon its first usage", and
+    RUN uses every ARG in scope implicitly, as an environment variable). Declared right
+    after FROM, a new ``--build-arg REVISION=$(git rev-parse HEAD)`` per commit re-ran the
+    system-package RUN and every layer after it. Here only metadata steps follow them.
+    """
     spec = build.spec
     literal = {"org.opencontainers.image.title": spec.name}
     if spec.description:
@@ -241,8 +271,6 @@ def final_base(build: Build) -> list[Step]:
                       for key, arg in (("version", "VERSION"), ("revision", "REVISION"), ("created", "CREATED"))
                       if f"org.opencontainers.image.{key}" not in literal)
     return [
-        From("base" if spec.base else "language, version, variant", (Rule.R05, Rule.R06), image=build.tool.final_image),
-        *as_root(spec, build.tool.final_image),
         Arg("labels", (Rule.R16,), names=(("VERSION", "dev"), ("REVISION", "unknown"), ("CREATED", "unknown"))),
         Label("name, description, labels", (Rule.R16,), from_args=from_args, items=tuple(sorted(literal.items()))),
     ]
@@ -279,7 +307,7 @@ def final_files(build: Build) -> list[Step]:
     steps.append(Workdir("workdir", (), path=spec.workdir))
     steps += artifact_steps(build)
     if build.family.shell:
-        steps.append(Copy("secrets, config", (Rule.R17, Rule.R18), sources=("run.sh",), dest=RUN_SH))
+        steps.append(Copy(startup_fields(spec), (Rule.R17, Rule.R18), sources=("run.sh",), dest=RUN_SH))
     built = static.root_steps(build) if spec.static else buildstep.app_steps(build)  # issue 11
     if built is not None:
         steps += built

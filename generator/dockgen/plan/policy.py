@@ -48,8 +48,10 @@ class Mount:
         type: ``tmpfs`` (empty at every start) or ``volume`` (persistent, named ``name``).
         uid, gid: the user that writes there: the application's user (R15). A volume takes
             it as owner from the image's directory; a tmpfs is writable to it through ``mode``.
-        name: the volume's name (``app-uploads``), None for a tmpfs.
+        name: the volume's name (``app-uploads``), None for a tmpfs; compose.yaml's key, which
+            compose scopes to its project itself (``<project>_app-uploads``).
         mode: a tmpfs's permission bits (TMPFS_MODE), None for a volume.
+        app: the application's name (the spec's ``name``), None for a tmpfs.
     """
 
     path: str
@@ -58,6 +60,17 @@ class Mount:
     gid: int
     name: str | None = None
     mode: int | None = None
+    app: str | None = None
+
+    @property
+    def engine_name(self) -> str | None:
+        """The volume's name for ``docker run`` (``notes-api-app-uploads``), None for a tmpfs.
+
+        A ``docker run`` volume is engine-wide, so the name carries the app's: two apps that
+        both keep ``/app/data`` would otherwise share one. Both parts match ``[a-z0-9]`` at the
+        start and Docker's volume name charset ``[a-zA-Z0-9][a-zA-Z0-9_.-]*`` after it.
+        """
+        return f"{self.app}-{self.name}" if self.name else None
 
 
 @dataclass(frozen=True)
@@ -260,7 +273,7 @@ def inside_another(paths: list[str]) -> set[str]:
 def _mounts(spec: Spec, runtime_dir: bool) -> tuple[Mount, ...]:
     uid, gid = spec.user.uid, spec.user.gid
     return (*(Mount(path, "tmpfs", uid, gid, mode=TMPFS_MODE) for path in tmpfs_paths(spec, runtime_dir)),
-            *(Mount(path, "volume", uid, gid, name) for name, path in zip(volume_names(spec.volumes), spec.volumes)))
+            *(Mount(path, "volume", uid, gid, name, app=spec.name) for name, path in zip(volume_names(spec.volumes), spec.volumes)))
 
 
 def _probe(spec: Spec) -> Probe | None:
