@@ -49,7 +49,8 @@ def test_r07_python_uv_lock_builder_installs_the_locked_dependencies(tmp_path: P
     target = tmp_path / "venv"
     env.update(PATH=f"{tools / 'bin'}:{os.environ['PATH']}", UV_PROJECT_ENVIRONMENT=str(target), HOME=str(tmp_path),
                UV_CACHE_DIR=str(tmp_path / "uv-cache"), UV_SYSTEM_CERTS="1")  # this machine's TLS proxy CA
-    subprocess.run([tools / "bin" / "pip", "install", "-q", script.split()[3]], check=True, env=env)
+    pinned_uv = next(word for word in script.split() if word.startswith("uv=="))  # the builder's pinned uv
+    subprocess.run([tools / "bin" / "pip", "install", "-q", pinned_uv], check=True, env=env)
     subprocess.run(["uv", "lock", "-q"], cwd=project, check=True, env=env)
 
     subprocess.run(["sh", "-c", script], cwd=project, check=True, env=env)
