@@ -55,6 +55,12 @@ REFUSED = {
     # compose would reject these
     "port-twice": ({"ports": [80, 80]}, ["ports", "twice"]),
     "volume-twice": ({"volumes": ["/data", "/data/"]}, ["volumes", "twice"]),
+    # R13: dockgen's runtime directory is its own tmpfs; a mount there would be a second one on one path
+    "runtime-dir-volume": ({"volumes": ["/var/lib/dockgen"]}, ["volumes[0]", "is dockgen's runtime directory", "(R13)"]),
+    "runtime-dir-writable": ({"writable": ["/var/lib/dockgen/cache"]}, ["writable[0]", "inside dockgen's runtime directory"]),
+    # R17: run.sh makes s6's scan directory anew at start
+    "config-in-scan-dir": ({"config": [{"source": "a.tmpl", "target": "/var/lib/dockgen/s6/x"}]},
+                           ["config[0].target", "s6's scan directory", "(R17)"]),
 }
 
 

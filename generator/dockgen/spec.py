@@ -265,10 +265,17 @@ class Spec(_Model):
                 if path == "/" or self.workdir == path or self.workdir.startswith(path.rstrip("/") + "/"):
                     raise Refusal((field, i), f"{path} would hide the application in {self.workdir} (or the whole "
                                   "filesystem) behind an empty mount; declare only the directories the app writes to", Rule.R13)
+            for i, path in enumerate(getattr(self, field)):
+                if path == RUNTIME_DIR or path.startswith(RUNTIME_DIR + "/"):
+                    raise Refusal((field, i), f"{path} is {'' if path == RUNTIME_DIR else 'inside '}dockgen's runtime directory (run.sh's config files, s6's "
+                                  f"scan directory, a tmpfs of its own): give the app a directory outside {RUNTIME_DIR}", Rule.R13)
         writable = set(self.writable) | set(self.volumes)
         for i, config in enumerate(self.config):
             if config.target in writable:
                 raise Refusal(("config", i, "target"), f"{config.target} is a writable directory; the target must be a file path")
+            if config.target.startswith(SCAN_DIR + "/"):
+                raise Refusal(("config", i, "target"), f"{config.target} is in s6's scan directory, which run.sh makes "
+                              f"anew at start; put the file directly in {RUNTIME_DIR} or elsewhere", Rule.R17)
         return self
 
     @model_validator(mode="after")
@@ -381,6 +388,12 @@ class Spec(_Model):
                           "(1024 or higher, e.g. ports: [8080]); the server runs as the non-root user (R15)", Rule.R15)
         return self
 
+# Written at start: rendered config files, the s6 scan directory, the static server's pid and
+# temporary files. Not under /run: Podman's --read-only mounts its own tmpfs on /run (and /tmp,
+# /var/tmp, /dev/shm: policy.ENGINE_TMPFS), copying the image's directory into it under the
+# umask, and a tmpfs mounted there then takes that directory's mode, 1755: not writable.
+RUNTIME_DIR = "/var/lib/dockgen"
+SCAN_DIR = f"{RUNTIME_DIR}/s6"  # s6-svscan's scan directory: one service directory per program (R01)
 # s6 sends each program its stop signal at once and SIGKILLs one still running after the
 # grace period minus this margin (seconds): the whole stop ends inside docker's grace period (R11).
 STOP_MARGIN = 1

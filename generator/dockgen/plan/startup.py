@@ -18,17 +18,11 @@ from dataclasses import dataclass
 from ..errors import Problem, SpecError
 from ..loader import LoadedSpec
 from ..placeholders import Placeholder, TemplateSyntaxError, scan
-from ..spec import STOP_MARGIN, ConfigFile, Spec, duration_seconds
+from ..spec import RUNTIME_DIR, SCAN_DIR, STOP_MARGIN, ConfigFile, Spec, duration_seconds
 from .names import unique_names
 from ..rules import Rule
 
 RUN_SH = "/usr/local/bin/run.sh"  # R17: where the startup script lives in the image
-# Written at start: rendered config files, the s6 scan directory, the static server's pid and
-# temporary files. Not under /run: Podman's --read-only mounts its own tmpfs on /run (and /tmp,
-# /var/tmp, /dev/shm: policy.ENGINE_TMPFS), copying the image's directory into it under the
-# umask, and a tmpfs mounted there then takes that directory's mode, 1755: not writable.
-RUNTIME_DIR = "/var/lib/dockgen"
-SCAN_DIR = f"{RUNTIME_DIR}/s6"  # s6-svscan's scan directory: one service directory per program (R01)
 
 
 @dataclass(frozen=True)
