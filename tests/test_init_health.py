@@ -150,3 +150,26 @@ def test_r20_init_on_laravel_offers_a_port_check_whatever_the_routes(tmp_path: P
     check, comment = offered((directory / "dockgen.yaml").read_text())
     assert check["command"][0] == "php" and "fsockopen" in check["command"][-1]
     assert comment.endswith("; uncomment once the app answers on its port"), comment
+
+
+def test_r20_init_skips_health_routes_in_comments(tmp_path: Path):
+    """A route in a comment line (`# @app.get(...)`, `// app.get(...)`) is not declared; an
+    attribute (`#[get("/health")]`) is code, not a comment."""
+    directory = write_tree(tmp_path / "commented", {**FLASK, "app.py": 'from flask import Flask\napp = Flask(__name__)\n'
+                                                    '# @app.get("/healthz") -- old route, removed\n@app.get("/")\ndef home():\n'
+                                                    '    return "hi"\n'})
+    assert dockgen("init", "--yes", directory).returncode == 0
+    check, comment = offered((directory / "dockgen.yaml").read_text())
+    assert "/healthz" not in check["command"][-1] and "is a guess" in comment, comment
+
+
+@pytest.mark.parametrize("mount", ['app.include_router(health.router, prefix="/api")',
+                                   'ops = Blueprint("ops", __name__, url_prefix="/ops")'])
+def test_r20_init_warns_that_a_route_prefix_may_change_the_health_path(tmp_path: Path, mount: str):
+    """A route declared on a router the app mounts under a prefix answers at prefix + route:
+    the comment says so and where the prefix is, instead of calling the path the app's route."""
+    directory = write_tree(tmp_path / "prefixed", {**FLASK, "app.py": f"from flask import Flask\napp = Flask(__name__)\n{mount}\n",
+                                                   "health.py": '@router.get("/health")\ndef health():\n    return {}\n'})
+    assert dockgen("init", "--yes", directory).returncode == 0
+    _, comment = offered((directory / "dockgen.yaml").read_text())
+    assert "but app.py:3 mounts routes under a prefix: check the full path" in comment, comment

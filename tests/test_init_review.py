@@ -165,3 +165,13 @@ def test_r20_init_reports_each_file_written_as_render_does(tmp_path: Path):
     (root / "Dockerfile").unlink()
     rendered = dockgen("render", root / "dockgen.yaml")
     assert rendered.stdout.splitlines() == [f"wrote {root / 'Dockerfile'}"]  # the same wording
+
+
+def test_init_a_test_database_in_tmp_is_no_reason_for_a_volume(tmp_path: Path):
+    """tmp/ and logs/ are scratch: a SQLite file found there keeps them tmpfs, not volumes."""
+    directory = write_tree(tmp_path / "scratch", {"requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n",
+                                                  ".python-version": "3.12\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                                                  "tmp/test.sqlite3": "", "data/app.sqlite3": ""})
+    assert dockgen("init", "--yes", directory).returncode == 0
+    spec = yaml.safe_load((directory / "dockgen.yaml").read_text())
+    assert "/app/tmp" in spec["writable"] and spec["volumes"] == ["/app/data"], spec

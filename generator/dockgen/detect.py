@@ -176,6 +176,7 @@ def detect(directory: str | Path, language: str | None = None) -> Detection:
 
 
 WRITTEN_DIRS = ("logs", "log", "tmp", "storage", "uploads", "data")  # where apps write beside their code
+SCRATCH_DIRS = ("logs", "log", "tmp")  # never kept across restarts: a test database in tmp/ is no reason for a volume
 DATABASE_FILES = ("*.sqlite", "*.sqlite3", "*.db")  # SQLite's usual names
 # Source files searched for code that opens a database in a directory (one suffix per language).
 CODE_SUFFIXES = (".py", ".js", ".mjs", ".ts", ".rb", ".php", ".go", ".rs", ".java", ".kt", ".cs")
@@ -192,7 +193,7 @@ def _written_dirs(root: Path, writable: Guess | None, volumes: Guess | None) -> 
     present = [name for name in WRITTEN_DIRS if (root / name).is_dir() and not (root / name).is_symlink()
                and f"/app/{name}" not in listed + kept]
     code = [(rel(root, path), read(path) or "") for suffix in CODE_SUFFIXES for path in sources(root, suffix)] if present else []
-    databases = {name: why for name in present if (why := _database_in(root, name, code))}
+    databases = {name: why for name in present if name not in SCRATCH_DIRS and (why := _database_in(root, name, code))}
     scratch = [name for name in present if name not in databases]
     if scratch:
         source = f"{', '.join(n + '/' for n in scratch)} found (written at run time; list it in volumes to keep it)"

@@ -339,13 +339,45 @@ def health_route(root: Path, routes: tuple[tuple, ...]) -> Guess | None:
         for path in [p for f in files for p in (walked[f] if f.startswith(".") else sorted(root.glob(f)))]:
             text = read(path) or ""
             for match in re.finditer(pattern, text, re.M):
+                if _commented(text, match.start()):
+                    continue
                 route = fixed[0] if fixed else "/" + match.group("path").strip().lstrip("/")
                 rank = _health_rank(route)
                 if rank is not None and (best is None or rank < best[0]):
                     line = text.count("\n", 0, match.start() if fixed else match.start("path")) + 1
                     code = match.group(0) if fixed else text.splitlines()[line - 1].strip()
                     best = (rank, Guess(route, f"{rel(root, path)}:{line}: {one_line(code, 60)}"))
-    return best[1] if best else None
+    if best is None:
+        return None
+    prefix = _route_prefix(root, [p for found in walked.values() for p in found])
+    route = best[1]
+    return Guess(route.value, f"{route.source}; but {prefix} mounts routes under a prefix: check the full path") \
+        if prefix else route
+
+
+# A comment line's start: a route in it is not declared (`#[...]` is an attribute: Rust, PHP).
+_COMMENT = re.compile(r"\s*(?://|/\*|\*|#(?!\[))")
+# Routes mounted under a prefix: FastAPI/Flask `prefix=`/`url_prefix=`, Express `use("/v1", ...)`,
+# gin `Group("/api")`, chi `Route`/`Mount`, Spring's class-level `@RequestMapping("/api")`,
+# Laravel `Route::prefix`, Rails `scope "/api"` and `namespace :api`.
+_PREFIX = re.compile(r"""\b(?:url_)?prefix\s*=\s*f?["']/|\.use\(\s*["'`]/[^"'`]|\.(?:Group|Route|Mount)\(\s*["'`]/[^"'`]"""
+                     r"""|@RequestMapping\(\s*(?:value\s*=\s*|path\s*=\s*)?["']/[^"']|Route::prefix\(|^\s*scope\s+["']/|^\s*namespace\s+:""",
+                     re.M)
+
+
+def _commented(text: str, position: int) -> bool:
+    """Whether ``position`` in ``text`` lies on a line that starts as a comment."""
+    return bool(_COMMENT.match(text, text.rfind("\n", 0, position) + 1))
+
+
+def _route_prefix(root: Path, paths: list[Path]) -> str | None:
+    """``file:line`` of the first place in ``paths`` that mounts routes under a prefix, or None."""
+    for path in paths:
+        text = read(path) or ""
+        for match in _PREFIX.finditer(text):
+            if not _commented(text, match.start()):
+                return f"{rel(root, path)}:{text.count(chr(10), 0, match.start()) + 1}"
+    return None
 
 
 def _health_rank(route: str) -> int | None:
