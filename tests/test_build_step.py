@@ -236,7 +236,7 @@ def test_r04_a_go_build_line_that_writes_the_binary_replaces_dockgens_compile(tm
     assert_clean(files, spec)
 
 
-@pytest.mark.parametrize("cpu, workers", [("1", "1"), ("1500m", "2"), ("250m", "1"), (None, "auto")])
+@pytest.mark.parametrize("cpu, workers", [("1", "1"), ("2500m", "2"), ("250m", "1"), (None, "auto")])
 def test_static_workers_follow_the_cpu_limit_not_the_host(tmp_path: Path, cpu, workers):
     """nginx's `worker_processes auto` counts the host's CPUs; under a CPU limit the container
     gets as many workers as the CPUs it may use, so a large host does not fill its memory limit."""

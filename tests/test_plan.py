@@ -110,7 +110,7 @@ def test_r11_compose_and_docker_run_read_the_same_whole_seconds(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     service = json.loads(result.stdout)["services"]["demo"]
     assert service["stop_grace_period"] == "1m30s"  # docker-compose's normal form of 90s
-    assert (service["healthcheck"]["interval"], service["healthcheck"]["timeout"]) == ("1m30s", "2s")
+    assert (service["healthcheck"]["interval"], service["healthcheck"]["timeout"]) == ("1m30s", "3s")  # rounded up
     assert "stop_grace_period: 90s" in (tmp_path / "out" / "compose.yaml").read_text()
     run = shlex.split(dockgen("render", "--print-run", tmp_path / "dockgen.yaml").stdout.replace("\\\n", " "))
     assert run[run.index("--stop-timeout") + 1] == "90"

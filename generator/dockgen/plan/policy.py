@@ -9,6 +9,8 @@ seconds, the unit every target reads (Kubernetes probes take integers only).
 
 from __future__ import annotations
 
+import math
+
 import posixpath
 import re
 from dataclasses import dataclass
@@ -202,9 +204,10 @@ class RunPolicy:
 
 
 def whole_seconds(duration: str, minimum: int = 1) -> int:
-    """A Go duration (``1m30s``, ``1500ms``) as whole seconds, rounded to the nearest
-    (half to even), at least ``minimum``: ``1m30s`` -> 90, ``500ms`` -> 1."""
-    return max(minimum, round(duration_seconds(duration)))
+    """A Go duration (``1m30s``, ``2500ms``) as whole seconds, rounded up (never shorter
+    than the spec asks: a grace period cut to 2 s would SIGKILL sooner), at least
+    ``minimum``: ``1m30s`` -> 90, ``2500ms`` -> 3, ``0s`` -> ``minimum``."""
+    return max(minimum, math.ceil(duration_seconds(duration)))
 
 
 def run_policy(spec: Spec, startup: Startup) -> RunPolicy:

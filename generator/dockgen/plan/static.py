@@ -14,8 +14,6 @@ pid and temporary files in RUNTIME_DIR (a tmpfs, R13) and logs to stdout and std
 
 from __future__ import annotations
 
-import math
-
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -61,8 +59,9 @@ class Server:
         spa: unknown paths answer ``index.html`` (client-side routing).
         shutdown_seconds: whole seconds a graceful stop (SIGQUIT) waits for open requests
             before nginx closes them (``worker_shutdown_timeout``): STOP_MARGIN under the grace
-            period, so a slow client never makes the stop end in SIGKILL (R11).
-        workers: ``worker_processes``: the spec's CPU limit rounded up to whole CPUs, else
+            period, so a slow client never makes the stop end in SIGKILL (R11); at least 1 s
+            (nginx's least), so a grace period of 1 s leaves no margin.
+        workers: ``worker_processes``: the spec's CPU limit in whole CPUs (at least 1), else
             ``auto``. nginx's ``auto`` counts the host's CPUs, not the container's share, so
             on a large host it would start dozens of workers into a memory limit sized for a few.
         runtime_dir: where nginx writes its pid and temporary files (a tmpfs, R13).
@@ -81,7 +80,7 @@ def server(spec: Spec, grace_seconds: int) -> Server:
     whole seconds between the stop signal and SIGKILL."""
     assert spec.static is not None
     cpu = spec.resources.limits.cpu if spec.resources else None
-    workers = str(max(1, math.ceil(cpu_millis(cpu) / 1000))) if cpu else "auto"
+    workers = str(max(1, cpu_millis(cpu) // 1000)) if cpu else "auto"
     return Server(port=spec.ports[0], root=spec.workdir, spa=spec.static.spa,
                   shutdown_seconds=max(1, grace_seconds - STOP_MARGIN), workers=workers)
 
