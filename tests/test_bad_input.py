@@ -270,3 +270,16 @@ def test_pydantic_constraints_the_spec_may_use_next_are_worded_too():
     assert messages == ["f.yaml: tag: 'A1' does not match the pattern ^[a-z]+$",
                         "f.yaml: title: has 2 characters; expected at least 3 characters",
                         "f.yaml: many: has 3 items; expected at most 2 items"]
+
+
+def test_a_misspelt_required_key_is_one_problem_not_two(tmp_path):
+    """`comand:` for `command:` is one mistake: the did-you-mean, without a second "command is
+    required"; a key like no other still leaves the required one missing (two problems)."""
+    spec = tmp_path / "dockgen.yaml"
+    spec.write_text(OK + "healthcheck: {comand: [true]}\n")
+    result = dockgen("validate", spec)
+    assert result.returncode == 2
+    assert result.stderr == f"error: {spec}:5:15: healthcheck: unknown key `comand`; did you mean `command`?\n"
+    spec.write_text(OK + "healthcheck: {zzz: [true]}\n")
+    result = dockgen("validate", spec)
+    assert "healthcheck.command: is required" in result.stderr and "unknown key `zzz`" in result.stderr

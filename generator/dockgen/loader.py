@@ -186,11 +186,16 @@ def _message(error: dict, path: tuple, expected: Expected) -> tuple[str, str | N
     return (message[0].lower() + message[1:] if message[:1].isupper() and not message[1:2].isupper() else message), None
 
 
+def _spec_path(loc: tuple) -> tuple:
+    """A pydantic error's ``loc`` as the spec's path: "[key]" marks a mapping key and
+    "[path]"/"[mapping]" are the spec's union tags (copy entries), none of them a spec key."""
+    return tuple(p for p in loc if not (isinstance(p, str) and p.startswith("[")))
+
+
 def _problem_from_pydantic(error: dict, file: str, marks: _Marks) -> Problem:
     """One pydantic error as a located :class:`Problem` in dockgen's words (see :func:`_message`);
     an unknown key gets the closest key of its own block (:mod:`dockgen.fields`)."""
-    # "[key]" marks a mapping key; "[path]"/"[mapping]" are the spec's union tags (copy entries)
-    path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("[")))
+    path = _spec_path(error["loc"])
     if error["type"] == "extra_forbidden":
         parent, key = path[:-1], path[-1]
         hint = _known_keys(key, expected_at(parent).keys)
@@ -203,6 +208,19 @@ def _problem_from_pydantic(error: dict, file: str, marks: _Marks) -> Problem:
     if message.endswith(")") and "(R" in message:
         rule = message[message.rindex("(R") + 1 : -1]
     return Problem(file, _field_name(path), message, *marks.find(path, key=at_key), rule=rule, hint=hint)
+
+
+def _without_misspelt_required(errors: list[dict]) -> list[dict]:
+    """pydantic's ``errors`` without a "field required" whose key the spec has misspelt: the
+    unknown key's own problem already says "did you mean `command`?" (one mistake, one message)."""
+    meant = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            path = _spec_path(error["loc"])
+            suggestion = did_you_mean(path[-1], expected_at(path[:-1]).keys)
+            if suggestion:
+                meant.add((*path[:-1], suggestion.split("`")[1]))
+    return [e for e in errors if not (e["type"] == "missing" and _spec_path(e["loc"]) in meant)]
 
 
 MAX_DEPTH = 32
@@ -315,7 +333,8 @@ def _parse(text: str, file: str) -> tuple[Spec, _Marks]:
         return Spec.model_validate(data), marks
     except ValidationError as exc:
         # dict.fromkeys: a value that fits no member of a union is one problem, not one per member
-        raise SpecError(list(dict.fromkeys(_problem_from_pydantic(e, file, marks) for e in exc.errors()))) from None
+        errors = _without_misspelt_required(exc.errors())
+        raise SpecError(list(dict.fromkeys(_problem_from_pydantic(e, file, marks) for e in errors))) from None
     except Refusal as exc:
         line, column = marks.find(exc.field, key=True)
         raise SpecError([Problem(file, _field_name(exc.field), exc.message, line, column, rule=exc.rule)]) from None
