@@ -79,20 +79,26 @@ class SpecError(DockgenError):
         super().__init__("\n".join(f"error: {p}" for p in self.problems))
 
 
+def closest(word: object, choices: "Iterable[str]") -> str | None:
+    """The choice closest to ``word`` (difflib's ratio of at least 0.6; not text is compared
+    as its ``str``), or None when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: object, choices: "Iterable[str]") -> str | None:
     """The one "did you mean" suggestion of dockgen's messages (unknown keys, misspelt values).
 
     Args:
-        word: what the user wrote (a key or a value; not text is compared as its ``str``).
+        word: what the user wrote (a key or a value).
         choices: the words that would have been accepted there.
     Returns:
-        ``did you mean `X`?`` for the closest choice (difflib's ratio of at least 0.6), or None
-        when none is close.
+        ``did you mean `X`?`` for the :func:`closest` choice, or None when none is close.
     """
-    import difflib
-
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    choice = closest(word, choices)
+    return f"did you mean `{choice}`?" if choice else None
 
 
 class UsageError(DockgenError):

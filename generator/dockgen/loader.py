@@ -16,7 +16,7 @@ from typing import get_origin
 import yaml
 from pydantic import ValidationError
 
-from .errors import Problem, SpecError, did_you_mean
+from .errors import Problem, SpecError, closest, did_you_mean
 from .fields import Expected, expected_at
 from .lockfile import Lock, lock_path, read_lock
 from .spec import Refusal, Spec
@@ -217,9 +217,9 @@ def _without_misspelt_required(errors: list[dict]) -> list[dict]:
     for error in errors:
         if error["type"] == "extra_forbidden":
             path = _spec_path(error["loc"])
-            suggestion = did_you_mean(path[-1], expected_at(path[:-1]).keys)
-            if suggestion:
-                meant.add((*path[:-1], suggestion.split("`")[1]))
+            key = closest(path[-1], expected_at(path[:-1]).keys)
+            if key:
+                meant.add((*path[:-1], key))
     return [e for e in errors if not (e["type"] == "missing" and _spec_path(e["loc"]) in meant)]
 
 

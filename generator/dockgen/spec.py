@@ -38,7 +38,7 @@ from .values import (  # noqa: F401  (re-exported: other modules import them fro
     AbsPath, Argument, Argv, Artifact, BaseImage, BuildCommand, Capability, Cpu, DEFAULT_FRONTEND, Duration, EnvName,
     FrontendSetting,
     ImagePath, LanguagePackage, Memory, Name, OneLine, OsPackage, Port, RelPath, Signal, cpu_millis,
-    duration_seconds, env_name, env_value, host_address, matcher, memory_bytes, no_bool, not_root_id,
+    below, duration_seconds, env_name, env_value, host_address, matcher, memory_bytes, no_bool, not_root_id,
     no_shell_metacharacters, secret_name, secret_names, unique, version_text,
 )
 
@@ -262,18 +262,17 @@ class Spec(_Model):
                 raise Refusal(("env", name), f"{name} is a secret and is given a value here; secrets come at run time via {name}_FILE, never from the spec (R18)", Rule.R18)
         for field in ("writable", "volumes"):
             for i, path in enumerate(getattr(self, field)):
-                if path == "/" or self.workdir == path or self.workdir.startswith(path.rstrip("/") + "/"):
+                if path == "/" or self.workdir == path or below(self.workdir, path):
                     raise Refusal((field, i), f"{path} would hide the application in {self.workdir} (or the whole "
                                   "filesystem) behind an empty mount; declare only the directories the app writes to", Rule.R13)
-            for i, path in enumerate(getattr(self, field)):
-                if path == RUNTIME_DIR or path.startswith(RUNTIME_DIR + "/"):
+                if path == RUNTIME_DIR or below(path, RUNTIME_DIR):
                     raise Refusal((field, i), f"{path} is {'' if path == RUNTIME_DIR else 'inside '}dockgen's runtime directory (run.sh's config files, s6's "
                                   f"scan directory, a tmpfs of its own): give the app a directory outside {RUNTIME_DIR}", Rule.R13)
         writable = set(self.writable) | set(self.volumes)
         for i, config in enumerate(self.config):
             if config.target in writable:
                 raise Refusal(("config", i, "target"), f"{config.target} is a writable directory; the target must be a file path")
-            if config.target.startswith(SCAN_DIR + "/"):
+            if below(config.target, SCAN_DIR):
                 raise Refusal(("config", i, "target"), f"{config.target} is in s6's scan directory, which run.sh makes "
                               f"anew at start; put the file directly in {RUNTIME_DIR} or elsewhere", Rule.R17)
         return self

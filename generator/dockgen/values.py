@@ -64,6 +64,12 @@ def _one_line(value: str) -> str:
     return value
 
 
+def below(path: str, directory: str) -> bool:
+    """Whether the absolute ``path`` lies strictly inside ``directory`` (``/app/x`` in ``/app``
+    or ``/app/``; ``/app`` itself and ``/apple`` are not)."""
+    return path.startswith(directory.rstrip("/") + "/")
+
+
 def no_bool(value: object) -> object:
     """YAML reads yes/no/on/off as booleans; pydantic would turn them into 1 and 0."""
     if isinstance(value, bool):

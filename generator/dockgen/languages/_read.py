@@ -333,11 +333,12 @@ def health_route(root: Path, routes: tuple[tuple, ...]) -> Guess | None:
     """
     best: tuple[int, Guess] | None = None
     walked: dict[str, list[Path]] = {}
+    texts: dict[Path, str] = {}  # each file read once, for the routes and the prefix
     for files, pattern, *fixed in routes:
         for suffix in (f for f in files if f.startswith(".") and f not in walked):
             walked[suffix] = sources(root, suffix)
         for path in [p for f in files for p in (walked[f] if f.startswith(".") else sorted(root.glob(f)))]:
-            text = read(path) or ""
+            text = texts.setdefault(path, read(path) or "")
             for match in re.finditer(pattern, text, re.M):
                 if _commented(text, match.start()):
                     continue
@@ -349,7 +350,7 @@ def health_route(root: Path, routes: tuple[tuple, ...]) -> Guess | None:
                     best = (rank, Guess(route, f"{rel(root, path)}:{line}: {one_line(code, 60)}"))
     if best is None:
         return None
-    prefix = _route_prefix(root, [p for found in walked.values() for p in found])
+    prefix = _route_prefix(root, {p: texts.setdefault(p, read(p) or "") for found in walked.values() for p in found})
     route = best[1]
     return Guess(route.value, f"{route.source}; but {prefix} mounts routes under a prefix: check the full path") \
         if prefix else route
@@ -370,13 +371,13 @@ def _commented(text: str, position: int) -> bool:
     return bool(_COMMENT.match(text, text.rfind("\n", 0, position) + 1))
 
 
-def _route_prefix(root: Path, paths: list[Path]) -> str | None:
-    """``file:line`` of the first place in ``paths`` that mounts routes under a prefix, or None."""
-    for path in paths:
-        text = read(path) or ""
+def _route_prefix(root: Path, texts: dict[Path, str]) -> str | None:
+    """``file:line`` of the first place in ``texts`` ({path: text}) that mounts routes under a prefix, or None."""
+    for path, text in texts.items():
         for match in _PREFIX.finditer(text):
             if not _commented(text, match.start()):
-                return f"{rel(root, path)}:{text.count(chr(10), 0, match.start()) + 1}"
+                line = text.count("\n", 0, match.start()) + 1
+                return f"{rel(root, path)}:{line}"
     return None
 
 

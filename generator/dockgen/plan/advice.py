@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from .. import languages
 from ..images import Family
 from ..languages import Toolchain
-from ..spec import Spec
+from ..spec import Spec, below
 
 # Package managers whose run commands start a script through `sh -c` in a child process.
 RUNNERS = {"npm", "yarn", "pnpm"}
@@ -102,7 +102,7 @@ def healthcheck_warnings(spec: Spec, tool: Toolchain, family: Family) -> list[st
 def _image_has(program: str, spec: Spec, tool: Toolchain, family: Family) -> bool:
     name = posixpath.basename(program)
     own = [spec.workdir, *(dest for _, dest in tool.artifacts), *(tool.entrypoint[:1]), *(spec.entrypoint or ())[:1]]
-    if program.startswith("/") and any(program == p or program.startswith(p.rstrip("/") + "/") for p in own):
+    if program.startswith("/") and any(program == p or below(program, p) for p in own):
         return True  # the app's own files (its workdir, the builder's artifacts, its binary)
     if not family.shell:
         return False  # scratch, distroless: nothing but what was copied in

@@ -28,7 +28,6 @@ from .steps import (Arg, Cmd, Copy, Entrypoint, Env, Expose, From, Healthcheck, 
 from ..rules import Rule
 
 TINI = "/sbin/tini"  # where tini is copied in an image whose family has no tini package (R02)
-# Directories every base image already has with the right permissions; never chown them.
 
 
 @dataclass

@@ -10,14 +10,13 @@ seconds, the unit every target reads (Kubernetes probes take integers only).
 from __future__ import annotations
 
 import math
-
 import posixpath
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 from .. import languages
-from ..spec import Spec, cpu_millis, duration_seconds, memory_bytes
+from ..spec import Spec, below, cpu_millis, duration_seconds, memory_bytes
 from . import static
 from .names import unique_names
 from .startup import RUNTIME_DIR, Startup
@@ -270,7 +269,7 @@ def inside_another(paths: list[str]) -> set[str]:
     its world-write bit and the inner tmpfs, given that directory's mode, is not writable.
     The engine makes a missing mount point itself, and the mount's ``mode=`` then applies."""
     parents = (*paths, *ENGINE_TMPFS)
-    return {path for path in paths if any(path.startswith(other.rstrip("/") + "/") for other in parents)}
+    return {path for path in paths if any(below(path, other) for other in parents)}
 
 
 def _mounts(spec: Spec, runtime_dir: bool) -> tuple[Mount, ...]:

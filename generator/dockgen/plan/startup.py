@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..errors import Problem, SpecError
 from ..loader import LoadedSpec
 from ..placeholders import Placeholder, TemplateSyntaxError, scan
-from ..spec import RUNTIME_DIR, SCAN_DIR, STOP_MARGIN, ConfigFile, Spec, duration_seconds
+from ..spec import RUNTIME_DIR, SCAN_DIR, STOP_MARGIN, ConfigFile, Spec, below, duration_seconds
 from .names import unique_names
 from ..rules import Rule
 
@@ -191,7 +191,7 @@ def _below_writable(loaded: LoadedSpec, index: int, config: ConfigFile, writable
                            f"time, so {directory} will not exist; put the file directly in {w}, or "
                            f"outside the writable paths (run.sh then writes it to {RUNTIME_DIR} and the "
                            "image links it there)", Rule.R17)
-            for w in sorted(w for w in writable if directory.startswith(w.rstrip("/") + "/"))]
+            for w in sorted(w for w in writable if below(directory, w))]
 
 
 def _mode(spec: Spec, config: ConfigFile, placeholders: list[Placeholder]) -> str:

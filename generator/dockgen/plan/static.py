@@ -3,8 +3,8 @@ built files as the non-root user.
 
 Why nginx, and from its official image (``nginx:<version>``, Debian, or ``-alpine-slim`` for
 the alpine variant, R05; the slim Alpine image is nginx without the njs, xslt, image-filter
-and geoip modules of the ``-alpine`` one, which this configuration does not use): it answers deep links with ``index.html`` (``try_files``, for an SPA),
-sends cache and compression headers, runs unprivileged when its configuration says so,
+and geoip modules of the ``-alpine`` one, which this configuration does not use): it
+answers deep links with ``index.html`` (``try_files``, for an SPA), sends cache and compression headers, runs unprivileged when its configuration says so,
 and is a Docker Official Image in both families. BusyBox httpd has no SPA fallback;
 nginxinc's ``nginx-unprivileged`` is not an official image. The configuration is a file
 dockgen writes (``nginx.conf``, copied over the image's own), so nothing of the image's
