@@ -181,7 +181,7 @@ ENTANGLED = (
     "term = lambda *a: (os.write(1, (here + ' got SIGTERM\\n').encode()), "
     "os.kill(int(open(sys.argv[3] + '/' + other).read()), signal.SIGUSR1), time.sleep(1), os._exit(0)); "
     "signal.signal(signal.SIGTERM, term); "
-    "open(sys.argv[3] + '/' + here, 'w').write(str(os.getpid())); print(here, 'ready', flush=True); "
+    "open(sys.argv[3] + '/' + here, 'w').write(str(os.getpid())); os.write(1, (here + ' ready\\n').encode()); "
     "[time.sleep(1) for _ in iter(int, 1)]"
 )
 
